@@ -1,0 +1,29 @@
+"""What every feature's models share: the metadata naming convention, time, weekly slots."""
+
+from datetime import UTC, datetime
+
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+WEEKDAYS = range(7)  # 0 = Monday, as datetime.weekday()
+
+
+def utcnow() -> datetime:
+    """Aware UTC; SQLModel's UTCDateTime stores it the same way on SQLite and PostgreSQL."""
+    return datetime.now(UTC)
+
+
+class WeeklySlotBase(SQLModel):
+    """A recurring weekly time window, in minutes after midnight local time."""
+
+    weekday: int = Field(ge=0, le=6)
+    start_minute: int = Field(ge=0, le=24 * 60)
+    end_minute: int = Field(ge=0, le=24 * 60)

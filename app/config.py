@@ -1,0 +1,92 @@
+"""All settings in one place: defaults for the embedded mode, overridden by environment variables."""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("IAM_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    """Read once by create_app(); the only place that reads os.environ."""
+
+    secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", "dev-only-not-secret"))
+    database_url: str = field(
+        default_factory=lambda: os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'integration-aktiv.sqlite'}"
+        )
+    )
+    broker_url: str = field(
+        default_factory=lambda: os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    )
+    # Separate queue names let several deployments (or test runs) share one Redis.
+    task_queue: str = field(default_factory=lambda: os.environ.get("CELERY_QUEUE", "integration-aktiv"))
+    # Embedded mode runs background tasks in the web process, so a laptop needs no Redis.
+    tasks_in_process: bool = field(default_factory=lambda: _flag("TASKS_IN_PROCESS", True))
+    base_url: str = field(default_factory=lambda: os.environ.get("BASE_URL", "http://127.0.0.1:5000"))
+    mail_server: str = field(default_factory=lambda: os.environ.get("MAIL_SERVER", "127.0.0.1"))
+    mail_port: int = field(default_factory=lambda: int(os.environ.get("MAIL_PORT", "8025")))
+    mail_use_tls: bool = field(default_factory=lambda: _flag("MAIL_USE_TLS", False))
+    mail_username: str = field(default_factory=lambda: os.environ.get("MAIL_USERNAME", ""))
+    mail_password: str = field(default_factory=lambda: os.environ.get("MAIL_PASSWORD", ""))
+    mail_sender: str = field(
+        default_factory=lambda: os.environ.get(
+            "MAIL_SENDER", "Integration aktiv <integration@kaufbeuren.example>"
+        )
+    )
+    # "console" prints mails to the log instead of sending them (embedded demo without SMTP server).
+    mail_backend: str = field(default_factory=lambda: os.environ.get("MAIL_BACKEND", "smtp"))
+    session_cookie_secure: bool = field(default_factory=lambda: _flag("SESSION_COOKIE_SECURE", False))
+    default_locale: str = "de"
+    # Catalogues that exist; a new language is a new folder under app/translations.
+    locales: tuple[str, ...] = field(
+        default_factory=lambda: tuple(os.environ.get("LOCALES", "de,en").split(","))
+    )
+
+    def flask_config(self) -> dict[str, object]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "CELERY": {
+                "broker_url": self.broker_url,
+                "task_always_eager": self.tasks_in_process,
+                "task_default_queue": self.task_queue,
+                # State lives in the database; a result backend would make publishing hang when Redis is down.
+                "task_ignore_result": True,
+                "result_backend": None,
+                # A task is acknowledged after it ran, and re-queued if its worker process dies.
+                "task_acks_late": True,
+                "task_reject_on_worker_lost": True,
+                "worker_prefetch_multiplier": 1,
+                # Redis hands an unacknowledged task to another worker after visibility_timeout, so it
+                # must exceed the longest task; the hard time limit makes sure it does.
+                "broker_transport_options": {"visibility_timeout": 3600},
+                "task_time_limit": 3000,
+                "broker_connection_retry_on_startup": True,
+                "timezone": "Europe/Berlin",
+            },
+            "TASKS_IN_PROCESS": self.tasks_in_process,
+            "BASE_URL": self.base_url.rstrip("/"),
+            "MAIL_SERVER": self.mail_server,
+            "MAIL_PORT": self.mail_port,
+            "MAIL_USE_TLS": self.mail_use_tls,
+            "MAIL_USERNAME": self.mail_username,
+            "MAIL_PASSWORD": self.mail_password,
+            "MAIL_DEFAULT_SENDER": self.mail_sender,
+            "MAIL_BACKEND": ("console" if self.mail_backend == "console" else "smtp"),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.session_cookie_secure,
+            "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+            "LOCALES": self.locales,
+            "WTF_CSRF_TIME_LIMIT": None,
+        }

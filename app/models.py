@@ -1,0 +1,39 @@
+"""Imports every feature's tables, so the metadata is complete for Alembic and the tests."""
+
+from sqlmodel import SQLModel
+
+from app import base  # noqa: F401  (naming convention first)
+from app.accounts.models import User
+from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot
+from app.offices.models import District, Office
+from app.outbox.models import OutboxMessage
+from app.pairings.models import Pairing
+from app.partners.models import Organisation
+from app.privacy.models import ConsentRecord
+from app.proposals.models import Proposal
+from app.vocab.models import Language, Skill
+from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, VolunteerSlot
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ConsentRecord",
+    "District",
+    "Language",
+    "Need",
+    "NeedLanguage",
+    "NeedSkill",
+    "NeedSlot",
+    "Office",
+    "Organisation",
+    "OutboxMessage",
+    "Pairing",
+    "Proposal",
+    "Skill",
+    "User",
+    "Volunteer",
+    "VolunteerLanguage",
+    "VolunteerSkill",
+    "VolunteerSlot",
+    "metadata",
+]

@@ -1,0 +1,161 @@
+"""Partners post and manage needs; everyone may browse the open ones."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.accounts.access import district_scope, role_required
+from app.accounts.models import Role
+from app.errors import Conflict
+from app.extensions import db
+from app.i18n import weekday_name
+from app.labels import NEED_STATUS
+from app.needs import queries, services
+from app.needs.forms import NeedForm, form_data
+from app.needs.models import Need, NeedStatus
+from app.offices.services import district_choices
+from app.partners.models import Organisation
+from app.vocab.services import language_choices, skill_choices
+
+bp = Blueprint("needs", __name__, url_prefix="/bedarfe")
+
+
+def _locale() -> str:
+    return str(get_locale() or "de")
+
+
+def _context(needs: Sequence[Need]) -> dict[str, Any]:
+    """What templates/needs/_summary.html needs for these needs (pairings pages use it too)."""
+    return {"needs": needs, "facts": queries.need_facts(session=db.session, needs=needs, locale=_locale())}
+
+
+def _own_need(need_id: int) -> Need:
+    """The need if the user's organisation owns it (admins: any); 404 otherwise, revealing nothing."""
+    need = db.session.get(Need, need_id)
+    if need is None:
+        abort(404)
+    if current_user.role != Role.ADMIN and need.organisation_id != current_user.organisation_id:
+        abort(404)
+    return need
+
+
+def _visible_need(need_id: int) -> Need:
+    """Partners see their organisation's needs, coordinators the needs in their districts."""
+    if current_user.role != Role.COORDINATOR:
+        return _own_need(need_id)
+    need = db.session.get(Need, need_id)
+    if need is None:
+        abort(404)
+    scope = district_scope(current_user)
+    if scope is not None and need.district_id not in scope:
+        abort(404)
+    return need
+
+
+def _refuse_if_closed(need: Need) -> None:
+    if not services.can_change(need):
+        raise Conflict(_("This need is closed and cannot be changed any more."))
+
+
+@bp.get("/")
+def public_list() -> str:
+    district_id = request.args.get("district", type=int)
+    skill_id = request.args.get("skill", type=int)
+    needs = queries.open_needs(session=db.session, district_id=district_id, skill_id=skill_id)
+    return render_template(
+        "needs/public_list.html",
+        district_choices=district_choices(session=db.session),
+        skill_choices=skill_choices(session=db.session, locale=_locale()),
+        chosen_district=district_id,
+        chosen_skill=skill_id,
+        **_context(needs),
+    )
+
+
+@bp.get("/unsere")
+@role_required(Role.PARTNER)
+def mine() -> str:
+    needs = queries.organisation_needs(session=db.session, organisation_id=current_user.organisation_id)
+    counts = queries.pairing_counts(session=db.session, need_ids=[need.id or 0 for need in needs])
+    organisation = (
+        db.session.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
+    )
+    return render_template("needs/mine.html", needs=needs, counts=counts, organisation=organisation)
+
+
+def _prepared(form: NeedForm) -> NeedForm:
+    form.set_choices(
+        district_choices(session=db.session),
+        language_choices(session=db.session, locale=_locale()),
+        skill_choices(session=db.session, locale=_locale()),
+        [(str(day), weekday_name(day)) for day in range(7)],
+    )
+    return form
+
+
+def _render_form(form: NeedForm, need: Need | None, status: int = 200) -> tuple[str, int]:
+    return render_template("needs/form.html", form=form, need=need), status
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+@role_required(Role.PARTNER)
+def new() -> Response | tuple[str, int]:
+    if current_user.organisation_id is None:
+        abort(403)  # an admin without an organisation cannot post for one
+    form = _prepared(NeedForm())
+    if not form.validate_on_submit():
+        return _render_form(form, None, 400 if form.is_submitted() else 200)
+    need = services.create_need(
+        session=db.session,
+        organisation_id=current_user.organisation_id,
+        created_by_id=current_user.id,
+        data=form.to_data(),
+    )
+    flash(_("The need is published. We are looking for matching volunteers."), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))
+
+
+@bp.route("/<int:need_id>/bearbeiten", methods=["GET", "POST"])
+@role_required(Role.PARTNER)
+def edit(need_id: int) -> Response | tuple[str, int]:
+    need = _own_need(need_id)
+    _refuse_if_closed(need)
+    if request.method == "GET":
+        stored = services.need_data(session=db.session, need=need)
+        return _render_form(_prepared(NeedForm(data=form_data(stored))), need)
+    form = _prepared(NeedForm())
+    if not form.validate_on_submit():
+        return _render_form(form, need, 400)
+    services.update_need(session=db.session, need=need, data=form.to_data())
+    flash(_("Your changes are saved. We are looking for matching volunteers again."), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))
+
+
+@bp.get("/<int:need_id>")
+@role_required(Role.PARTNER, Role.COORDINATOR)
+def detail(need_id: int) -> str:
+    need = _visible_need(need_id)
+    introduced = queries.introduced_volunteers(session=db.session, need_id=need_id)
+    may_manage = current_user.role == Role.ADMIN or need.organisation_id == current_user.organisation_id
+    return render_template(
+        "needs/detail.html", need=need, introduced=introduced, may_manage=may_manage, **_context([need])
+    )
+
+
+@bp.post("/<int:need_id>/status")
+@role_required(Role.PARTNER)
+def set_status(need_id: int) -> Response:
+    need = _own_need(need_id)
+    try:
+        status = NeedStatus(request.form.get("status", ""))
+    except ValueError:
+        abort(400)
+    _refuse_if_closed(need)
+    services.set_status(session=db.session, need=need, status=status)
+    flash(_("The need is now %(status)s.", status=NEED_STATUS[status]), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))

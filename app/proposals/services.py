@@ -1,0 +1,176 @@
+"""Coordinator review: the queue, approving (which creates a pairing offer) and rejecting."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from app.base import utcnow
+from app.needs.models import Need, NeedStatus
+from app.offices.services import district_choices
+from app.pairings.models import Pairing
+from app.pairings.services import busy_count_by_volunteer, filled_places_by_need
+from app.partners.models import Organisation
+from app.proposals.models import Proposal, ProposalStatus
+from app.volunteers.models import Volunteer, VolunteerLanguage
+
+Row = TypeVar("Row", Proposal, Need, Volunteer)
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Refusal(StrEnum):
+    """Why a decision was not taken; the view words it."""
+
+    NOT_FOUND = "not_found"  # unknown, or outside the coordinator's districts
+    ALREADY_DECIDED = "already_decided"
+    VOLUNTEER_PAUSED = "volunteer_paused"
+    NEED_NOT_OPEN = "need_not_open"
+    VOLUNTEER_FULL = "volunteer_full"
+    NEED_FULL = "need_full"
+
+
+@dataclass
+class QueueEntry:
+    proposal: Proposal
+    volunteer: Volunteer
+    need: Need
+    organisation: Organisation
+    need_district: str
+    volunteer_district: str
+    languages: list[tuple[str, str]] = field(default_factory=list)  # (code, level) of the volunteer
+
+
+def review_queue(
+    *,
+    session: Session,
+    district_ids: Sequence[int] | None,
+    district_id: int | None = None,
+    min_score: float = 0.0,
+) -> list[QueueEntry]:
+    """Pending proposals whose need lies in these districts (None: all), best score first."""
+    query = (
+        select(Proposal, Volunteer, Need, Organisation)
+        .join(Volunteer, col(Volunteer.id) == col(Proposal.volunteer_id))
+        .join(Need, col(Need.id) == col(Proposal.need_id))
+        .join(Organisation, col(Organisation.id) == col(Need.organisation_id))
+        .where(Proposal.status == ProposalStatus.PENDING, col(Proposal.score) >= min_score)
+        .order_by(col(Proposal.score).desc(), col(Proposal.id))
+    )
+    if district_ids is not None:
+        query = query.where(col(Need.district_id).in_(district_ids))
+    if district_id is not None:
+        query = query.where(Need.district_id == district_id)
+    districts = dict(district_choices(session=session))
+    entries = [
+        QueueEntry(p, v, n, o, districts.get(n.district_id, ""), districts.get(v.district_id, ""))
+        for p, v, n, o in session.exec(query)
+    ]
+    by_volunteer: dict[int, list[QueueEntry]] = {}
+    for entry in entries:
+        by_volunteer.setdefault(entry.volunteer.id or 0, []).append(entry)
+    languages = session.exec(
+        select(VolunteerLanguage)
+        .where(col(VolunteerLanguage.volunteer_id).in_(list(by_volunteer)))
+        .order_by(col(VolunteerLanguage.language_code))
+    )
+    for row in languages:
+        for entry in by_volunteer[row.volunteer_id]:
+            entry.languages.append((row.language_code, row.level))
+    return entries
+
+
+@dataclass
+class Outcome:
+    """What became of one proposal in a (bulk) decision."""
+
+    proposal_id: int
+    proposal: Proposal | None = None
+    pairing: Pairing | None = None  # the offer, when approved
+    refusal: Refusal | None = None
+
+
+def decide(
+    *,
+    session: Session,
+    proposal_ids: Sequence[int],
+    decision: Decision,
+    reason: str,
+    decided_by_id: int,
+    district_ids: Sequence[int] | None,
+) -> list[Outcome]:
+    """Decides every proposal the rules allow and reports the others; one commit for all.
+
+    Approving creates a Pairing offer. `district_ids` is the coordinator's scope (None: all).
+    """
+    reason = reason.strip()
+    if decision == Decision.REJECT and not reason:
+        raise ValueError("rejecting needs a reason")
+    outcomes = []
+    for proposal_id in dict.fromkeys(proposal_ids):
+        outcome = Outcome(proposal_id)
+        outcome.proposal = proposal = _locked(session, Proposal, proposal_id)
+        need = _locked(session, Need, proposal.need_id) if proposal else None
+        if (
+            proposal is None
+            or need is None
+            or (district_ids is not None and need.district_id not in district_ids)
+        ):
+            outcome.proposal, outcome.refusal = None, Refusal.NOT_FOUND
+        elif decision == Decision.APPROVE:
+            outcome.refusal = _approval_refusal(session, proposal, need)
+            if outcome.refusal is None:
+                outcome.pairing = Pairing(
+                    proposal_id=proposal.id, volunteer_id=proposal.volunteer_id, need_id=proposal.need_id
+                )
+                session.add(outcome.pairing)
+        elif proposal.status != ProposalStatus.PENDING:
+            outcome.refusal = Refusal.ALREADY_DECIDED
+        if proposal is not None and outcome.refusal is None:
+            proposal.status = (
+                ProposalStatus.APPROVED if decision == Decision.APPROVE else ProposalStatus.REJECTED
+            )
+            proposal.decided_by_id = decided_by_id
+            proposal.decided_at = utcnow()
+            proposal.decision_reason = reason
+            session.add(proposal)
+            # Flushed now, so the next proposal's capacity counts include this pairing.
+            session.flush()
+        outcomes.append(outcome)
+    session.commit()
+    return outcomes
+
+
+def _locked(session: Session, model: type[Row], row_id: int) -> Row | None:
+    """The row, locked until commit (PostgreSQL), so concurrent approvals cannot both take the last place."""
+    query = (
+        select(model)
+        .where(col(model.id) == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(query).first()
+
+
+def _approval_refusal(session: Session, proposal: Proposal, need: Need) -> Refusal | None:
+    if proposal.status != ProposalStatus.PENDING:
+        return Refusal.ALREADY_DECIDED
+    volunteer = _locked(session, Volunteer, proposal.volunteer_id)
+    if volunteer is None:
+        return Refusal.NOT_FOUND
+    if volunteer.paused:
+        return Refusal.VOLUNTEER_PAUSED
+    if need.status != NeedStatus.OPEN:
+        return Refusal.NEED_NOT_OPEN
+    busy = busy_count_by_volunteer(session=session, volunteer_ids=[proposal.volunteer_id])
+    if busy.get(proposal.volunteer_id, 0) >= volunteer.max_active_pairings:
+        return Refusal.VOLUNTEER_FULL
+    filled = filled_places_by_need(session=session, need_ids=[proposal.need_id])
+    if filled.get(proposal.need_id, 0) >= need.places:
+        return Refusal.NEED_FULL
+    return None

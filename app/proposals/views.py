@@ -1,0 +1,158 @@
+"""The coordinator's review queue: proposals with their explanation, decided one by one or in bulk."""
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.accounts.access import district_scope, role_required
+from app.accounts.models import Role
+from app.extensions import db
+from app.needs.models import Need
+from app.offices.services import district_choices
+from app.pairings.mails import send_offer
+from app.proposals import services
+from app.proposals.explain import explain
+from app.proposals.forms import BulkDecisionForm, DecisionForm, QueueFilterForm
+from app.proposals.models import Proposal
+from app.proposals.services import Decision, Outcome, Refusal
+from app.vocab.services import language_labels_by_code, skill_labels_by_key
+from app.volunteers.forms import LEVEL_LABELS
+from app.volunteers.models import Volunteer
+
+bp = Blueprint("proposals", __name__, url_prefix="/vorschlaege")
+
+REFUSALS = {
+    Refusal.NOT_FOUND: _l("This proposal does not exist or is outside your districts."),
+    Refusal.ALREADY_DECIDED: _l("This proposal was already decided."),
+    Refusal.VOLUNTEER_PAUSED: _l("The volunteer has paused their profile."),
+    Refusal.NEED_NOT_OPEN: _l("The need is paused or closed."),
+    Refusal.VOLUNTEER_FULL: _l("The volunteer already has as many engagements as they want."),
+    Refusal.NEED_FULL: _l("All places of this need are taken."),
+}
+
+
+def _locale() -> str:
+    return str(get_locale() or "de")
+
+
+@bp.get("/")
+@role_required(Role.COORDINATOR)
+def queue() -> tuple[str, int]:
+    return _render_queue()
+
+
+def _render_queue(status: int = 200, **forms: Any) -> tuple[str, int]:
+    """The queue page; `forms` carries a submitted form with errors back to where it was filled in."""
+    scope = district_scope(current_user)
+    filters = QueueFilterForm(formdata=request.args)
+    filters.set_districts(
+        [(i, name) for i, name in district_choices(session=db.session) if scope is None or i in scope]
+    )
+    if request.args and not filters.validate():
+        status = max(status, 400)
+    chosen = filters.district.data if not filters.district.errors else 0
+    min_percent = filters.min_score.data if filters.min_score.data and not filters.min_score.errors else 0
+    entries = services.review_queue(
+        session=db.session, district_ids=scope, district_id=chosen or None, min_score=min_percent / 100
+    )
+    skills = skill_labels_by_key(session=db.session, locale=_locale())
+    languages = language_labels_by_code(session=db.session, locale=_locale())
+    return render_template(
+        "proposals/queue.html",
+        entries=entries,
+        explanations={e.proposal.id: explain(e.proposal.reasons, skills, languages) for e in entries},
+        language_names=languages,
+        level_names={level: str(name) for level, name in LEVEL_LABELS.items()},
+        filters=filters,
+        bulk_form=forms.get("bulk_form") or BulkDecisionForm(formdata=None),
+        row_form=forms.get("row_form"),
+        row_id=forms.get("row_id"),
+    ), status
+
+
+def _take(proposal_ids: list[int], decision: str, reason: str) -> list[Outcome]:
+    """Decides through the service, then mails every new offer (only after the commit)."""
+    outcomes = services.decide(
+        session=db.session,
+        proposal_ids=proposal_ids,
+        decision=Decision(decision),
+        reason=reason,
+        decided_by_id=current_user.id,
+        district_ids=district_scope(current_user),
+    )
+    unsent = [o for o in outcomes if o.pairing is not None and not send_offer(db.session, o.pairing)]
+    if unsent:
+        flash(
+            _(
+                "The offer mail could not be sent to %(count)d volunteer(s); please contact them directly.",
+                count=len(unsent),
+            ),
+            "error",
+        )
+    return outcomes
+
+
+def _success_message(decision: str, count: int) -> str:
+    if decision == Decision.APPROVE:
+        return _("%(count)d approved: each volunteer gets an offer by e-mail.", count=count)
+    return _("%(count)d rejected.", count=count)
+
+
+@bp.post("/<int:proposal_id>/entscheidung")
+@role_required(Role.COORDINATOR)
+def decide(proposal_id: int) -> Response | tuple[str, int]:
+    proposal = db.session.get(Proposal, proposal_id)
+    need = db.session.get(Need, proposal.need_id) if proposal else None
+    scope = district_scope(current_user)
+    if need is None or (scope is not None and need.district_id not in scope):
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _render_queue(400, row_form=form, row_id=proposal_id)
+    outcome = _take([proposal_id], form.decision.data, form.reason.data or "")[0]
+    if outcome.refusal == Refusal.NOT_FOUND:
+        abort(404)
+    if outcome.refusal is not None:
+        flash(str(REFUSALS[outcome.refusal]), "error")
+        return _render_queue(409)
+    flash(_success_message(form.decision.data, 1), "success")
+    return redirect(url_for("proposals.queue"), 303)
+
+
+@bp.post("/sammelentscheidung")
+@role_required(Role.COORDINATOR)
+def bulk_decide() -> Response | tuple[str, int]:
+    form = BulkDecisionForm()
+    if not form.validate_on_submit():
+        return _render_queue(400, bulk_form=form)
+    outcomes = _take(form.proposal_ids.data or [], form.decision.data, form.reason.data or "")
+    done = [o for o in outcomes if o.refusal is None]
+    if done:
+        flash(_success_message(form.decision.data, len(done)), "success")
+    for outcome in outcomes:
+        if outcome.refusal is not None:
+            flash(
+                _(
+                    "Not decided: %(proposal)s – %(why)s",
+                    proposal=_label(outcome),
+                    why=REFUSALS[outcome.refusal],
+                ),
+                "error",
+            )
+    return redirect(url_for("proposals.queue"), 303)
+
+
+def _label(outcome: Outcome) -> str:
+    """How the queue names a proposal: 'Ayşe Y. → Homework help' (or its number, if it is unknown)."""
+    if outcome.proposal is None:
+        return _("proposal no. %(id)d", id=outcome.proposal_id)
+    volunteer = db.session.get(Volunteer, outcome.proposal.volunteer_id)
+    need = db.session.get(Need, outcome.proposal.need_id)
+    if volunteer is None or need is None:
+        return _("proposal no. %(id)d", id=outcome.proposal_id)
+    return f"{volunteer.first_name} {volunteer.last_name[:1]}. → {need.title}"

@@ -1,0 +1,60 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel, Text
+
+from app.base import WeeklySlotBase, utcnow
+
+
+class LanguageLevel(StrEnum):
+    """CEFR levels plus mother tongue, in ascending order."""
+
+    A1 = "A1"
+    A2 = "A2"
+    B1 = "B1"
+    B2 = "B2"
+    C1 = "C1"
+    C2 = "C2"
+    NATIVE = "native"
+
+
+class Volunteer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", unique=True, ondelete="CASCADE")
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    phone: str = Field(default="", max_length=40)
+    birth_date: date | None = None
+    postcode: str = Field(default="", max_length=10)
+    district_id: int = Field(foreign_key="district.id", ondelete="RESTRICT")
+    travel_radius_km: int = Field(default=5, ge=0, le=100)
+    # Skills and interests in the volunteer's own words, any language.
+    about: str = Field(default="", sa_type=Text)
+    max_active_pairings: int = Field(default=2, ge=1, le=10)
+    # Erweitertes Führungszeugnis: we keep only the fact and when staff inspected it, never the document.
+    certificate_inspected_on: date | None = None
+    paused: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class VolunteerLanguage(SQLModel, table=True):
+    __tablename__ = "volunteer_language"
+
+    volunteer_id: int = Field(foreign_key="volunteer.id", primary_key=True, ondelete="CASCADE")
+    language_code: str = Field(foreign_key="language.code", primary_key=True, max_length=8)
+    level: str = Field(max_length=10)
+
+
+class VolunteerSkill(SQLModel, table=True):
+    __tablename__ = "volunteer_skill"
+
+    volunteer_id: int = Field(foreign_key="volunteer.id", primary_key=True, ondelete="CASCADE")
+    skill_id: int = Field(foreign_key="skill.id", primary_key=True, ondelete="CASCADE")
+
+
+class VolunteerSlot(WeeklySlotBase, table=True):
+    __tablename__ = "volunteer_slot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True, ondelete="CASCADE")

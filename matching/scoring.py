@@ -1,0 +1,155 @@
+"""Signals, the combined score, and the reasons of a proposal."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matching.constraints import Block
+from matching.features import NeedArrays, VolunteerArrays, need_slots
+from matching.types import MatchParams, NeedProfile, VolunteerProfile
+
+SIGNALS = ("text", "skills", "languages", "time", "distance")
+Array = NDArray[np.float64]
+
+
+@dataclass
+class Raw:
+    """The counts behind the signals, as arrays that broadcast to one shape."""
+
+    text: Array
+    shared_skills: Array
+    need_skills: Array
+    shared_languages: Array
+    listed_languages: Array
+    overlap_quarters: Array
+    need_quarters: Array
+    distance_km: Array
+    radius_km: Array
+
+
+def text_similarity(volunteers: VolunteerArrays, needs: NeedArrays, chunk: slice) -> Array:
+    """Cosine similarity of the texts of all volunteers × the chunk's needs."""
+    dense = volunteers.text.dense @ needs.text.dense[chunk].T
+    rest = (volunteers.text.rest @ needs.text.rest[chunk].T).toarray()
+    return np.asarray(dense + rest, dtype=np.float64)
+
+
+def block_raw(volunteers: VolunteerArrays, needs: NeedArrays, block: Block) -> Raw:
+    """The raw counts of all volunteers × the block's needs."""
+    chunk = block.needs
+
+    def row_sums(matrix: NDArray[np.float32]) -> Array:
+        return matrix[chunk].sum(axis=1, dtype=np.float64)[None, :]
+
+    return Raw(
+        text=text_similarity(volunteers, needs, chunk),
+        shared_skills=(volunteers.skills @ needs.skills[chunk].T).astype(np.float64),
+        need_skills=row_sums(needs.skills),
+        shared_languages=(volunteers.speaks @ needs.listed[chunk].T).astype(np.float64),
+        listed_languages=row_sums(needs.listed),
+        overlap_quarters=block.overlap_quarters.astype(np.float64),
+        need_quarters=needs.week[chunk].sum(axis=1, dtype=np.float64)[None, :],
+        distance_km=block.distance_km,
+        radius_km=volunteers.radius_km[:, None],
+    )
+
+
+def signals(raw: Raw) -> dict[str, Array]:
+    """Each signal in [0, 1], keyed as SIGNALS.
+
+    skills: the share of the need's skills the volunteer has (0 when the need names none);
+    languages: the share of the need's listed languages the volunteer speaks (0 when it lists none);
+    time: the share of the need's weekly time the volunteer covers (1 when the need has no fixed
+    times, since any volunteer can then agree a time); distance: 1 - km / travel radius.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        skills = np.where(raw.need_skills > 0, raw.shared_skills / raw.need_skills, 0.0)
+        languages = np.where(raw.listed_languages > 0, raw.shared_languages / raw.listed_languages, 0.0)
+        time = np.where(raw.need_quarters > 0, np.minimum(raw.overlap_quarters / raw.need_quarters, 1.0), 1.0)
+    distance = np.maximum(1.0 - raw.distance_km / np.maximum(raw.radius_km, 1.0), 0.0)
+    # Rounding can lift a cosine a hair above 1; the ratios above are within [0, 1] by construction.
+    text = np.minimum(raw.text, 1.0)
+    values = {"text": text, "skills": skills, "languages": languages, "time": time, "distance": distance}
+    shape = np.broadcast_shapes(*(v.shape for v in values.values()))
+    return {name: np.broadcast_to(value, shape) for name, value in values.items()}
+
+
+def weights(params: MatchParams) -> dict[str, float]:
+    """The signal weights of MatchParams, normalised to sum to 1 so that scores stay in [0, 1]."""
+    raw = {
+        "text": params.weight_text,
+        "skills": params.weight_skills,
+        "languages": params.weight_languages,
+        "time": params.weight_time,
+        "distance": params.weight_distance,
+    }
+    total = sum(raw.values()) or 1.0
+    return {name: value / total for name, value in raw.items()}
+
+
+def combined(values: dict[str, Array], params: MatchParams) -> Array:
+    w = weights(params)
+    total = np.zeros_like(values["text"], dtype=np.float64)
+    for name in SIGNALS:
+        total += w[name] * values[name]
+    return total
+
+
+def strongest(values: dict[str, Array], params: MatchParams) -> list[str]:
+    """Per pair, the signal with the largest weighted contribution (ties: the earlier in SIGNALS)."""
+    w = weights(params)
+    contributions = np.stack([w[name] * values[name] for name in SIGNALS])
+    return [SIGNALS[i] for i in np.argmax(contributions, axis=0)]
+
+
+def matching_slots(volunteer: VolunteerProfile, need: NeedProfile) -> list[list[int]]:
+    """The windows [weekday, start_minute, end_minute] in which both are available."""
+    windows: set[tuple[int, int, int]] = set()
+    for ns in need_slots(need):
+        for vs in volunteer.slots:
+            start, end = max(ns.start_minute, vs.start_minute), min(ns.end_minute, vs.end_minute)
+            if ns.weekday == vs.weekday and end > start:
+                windows.add((ns.weekday, start, end))
+    return [list(window) for window in sorted(windows)]
+
+
+def requirements_met(need: NeedProfile) -> list[str]:
+    """The hard requirements this need sets; an eligible volunteer has met all of them."""
+    applied = {
+        "certificate": need.requires_certificate,
+        "min_age": need.min_age is not None,
+        "required_languages": bool(need.required_languages),
+        "fixed_times": bool(need.slots),
+    }
+    return [name for name, applies in applied.items() if applies]
+
+
+def reasons(
+    volunteer: VolunteerProfile,
+    need: NeedProfile,
+    *,
+    text_similarity: float,
+    distance_km: float,
+    strongest: str,
+    requirements: Sequence[str] | None = None,
+) -> dict[str, object]:
+    """The explanation of one proposal, as data (schema in matching.types.Proposal).
+
+    `requirements` may pass requirements_met(need) computed once for many proposals of one need.
+    """
+    return {
+        "shared_skills": sorted(volunteer.skills & need.skills),
+        "shared_languages": sorted(
+            code
+            for code in volunteer.languages
+            if code in need.required_languages or code in need.welcome_languages
+        ),
+        "matching_slots": matching_slots(volunteer, need) if need.slots and volunteer.slots else [],
+        "distance_km": round(distance_km, 1),
+        "same_district": volunteer.district == need.district,
+        "text_similarity": round(text_similarity, 3),
+        "requirements_met": list(requirements_met(need) if requirements is None else requirements),
+        "strongest": strongest,
+    }

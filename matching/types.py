@@ -1,0 +1,84 @@
+"""The matcher's inputs and outputs: plain frozen data, no framework types."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A weekly window: weekday 0 = Monday, minutes after midnight."""
+
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+
+@dataclass(frozen=True)
+class VolunteerProfile:
+    id: int
+    text: str  # free text in any language, plus the labels of the chosen skills
+    skills: frozenset[str]  # vocabulary keys
+    languages: dict[str, str]  # language code -> level ("A1" … "C2", "native")
+    slots: tuple[Slot, ...]
+    district: str  # district slug
+    location: tuple[float, float]  # (latitude, longitude) of the district centre
+    travel_radius_km: float
+    birth_date: date | None = None
+    certificate_inspected_on: date | None = None
+    max_active_pairings: int = 2
+    active_pairings: int = 0
+    paused: bool = False
+    times_proposed: int = 0  # pending or approved proposals so far, for fairness
+
+
+@dataclass(frozen=True)
+class NeedProfile:
+    id: int
+    text: str  # title, description and the labels of the wanted skills
+    skills: frozenset[str]
+    required_languages: frozenset[str]
+    welcome_languages: frozenset[str]
+    slots: tuple[Slot, ...]  # empty: no fixed times
+    district: str
+    location: tuple[float, float]
+    one_off_date: date | None = None
+    requires_certificate: bool = False
+    min_age: int | None = None
+    open_places: int = 1
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    today: date
+    top_k: int = 5  # per need and per volunteer
+    min_score: float = 0.2
+    certificate_valid_years: int = 5
+    weight_text: float = 0.35
+    weight_skills: float = 0.30
+    weight_languages: float = 0.10
+    weight_time: float = 0.15
+    weight_distance: float = 0.10
+    random_state: int = 0
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A suggested pairing, with its reasons as data that the app translates.
+
+    `reasons` keys (all present on every proposal):
+      shared_skills: list[str]        vocabulary keys both sides have
+      shared_languages: list[str]     codes the need lists (required or welcome) that the volunteer speaks
+      matching_slots: list[list[int]] overlapping windows [weekday, start_minute, end_minute]
+      distance_km: float              between the district centres, one decimal
+      same_district: bool
+      text_similarity: float          0..1, similarity of the free texts
+      requirements_met: list[str]     of "certificate", "min_age", "required_languages", "fixed_times"
+      strongest: str                  the signal that weighed most: text|skills|languages|time|distance
+    """
+
+    volunteer_id: int
+    need_id: int
+    score: float
+    reasons: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,135 @@
+"""A live server on a free port and Debian's headless Chromium, driven by Selenium."""
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+from app import reference
+from app.extensions import db
+from tests.conftest import empty_all_tables, make_test_app
+from tests.support.mail import Mailbox
+from tests.support.services import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+class LiveServer:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        app.config["BASE_URL"] = self.url
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_app(
+    database_url: str, smtp: tuple[int, Mailbox], mailbox: Mailbox, tmp_path: Path
+) -> Iterator[Flask]:
+    """Like `app`, but with CSRF protection on, as in production."""
+    flask_app = make_test_app(database_url, smtp[0], tmp_path)
+    with flask_app.app_context():
+        with db.new_session() as session:
+            empty_all_tables(session)
+            reference.load_reference_data(session=session)
+        yield flask_app
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[LiveServer]:
+    server = LiveServer(live_app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[WebDriver]:
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if shutil.which(path) is None:
+            pytest.fail(
+                f"{path} is missing: install Debian's chromium and chromium-driver "
+                "(bin/test does this with apt-get).",
+                pytrace=False,
+            )
+    profile = tempfile.mkdtemp(prefix="iam-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--lang=de-DE",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "de-DE,de"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(3)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser(chromium: WebDriver, live_server: LiveServer) -> Iterator[WebDriver]:
+    """A phone-sized window (390 × 844, like a common smartphone), starting logged out."""
+    chromium.set_window_size(390, 844)
+    chromium.get(live_server.url + "/impressum")
+    chromium.delete_all_cookies()
+    yield chromium
+    chromium.delete_all_cookies()
+
+
+def fill(driver: WebDriver, field_id: str, value: str) -> None:
+    element = driver.find_element(By.ID, field_id)
+    element.clear()
+    element.send_keys(value)
+
+
+def submit(driver: WebDriver, button_text_or_id: str) -> None:
+    """Clicks a submit button by id, or else by its visible text, and waits for the next page.
+
+    Without the wait, a lookup right after the click can still find the old page's element, which then
+    goes stale as the new page arrives.
+    """
+    buttons = driver.find_elements(By.ID, button_text_or_id) or driver.find_elements(
+        By.XPATH, f"//button[normalize-space()='{button_text_or_id}']"
+    )
+    assert buttons, f"no button {button_text_or_id!r} on {driver.current_url}"
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    buttons[0].click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old_page))
+
+
+def wait_for_path(driver: WebDriver, path: str) -> None:
+    """A click on submit does not wait for the next page; this does."""
+    WebDriverWait(driver, 10).until(lambda d: d.current_url.split("?")[0].endswith(path))

@@ -1,0 +1,64 @@
+"""The text model: char_wb TF-IDF semantics, and scripts other than Latin kept intact."""
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matching.features import Encoder
+from matching.pipeline import match
+from matching.scoring import text_similarity
+from matching.text import TextVectoriser, normalise_text
+
+from .profiles import TODAY, need, params, volunteer
+
+
+def test_the_vectoriser_equals_scikit_learns_char_wb_tfidf_on_plain_words() -> None:
+    texts = ["Hausaufgabenhilfe Mathematik", "hausaufgaben mathe mathe", "ödev yardımı", "перевод", "a", ""]
+    ours = TextVectoriser(ngram_range=(3, 5)).fit_transform(texts)
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(
+        texts
+    )
+    np.testing.assert_allclose((ours @ ours.T).toarray(), (reference @ reference.T).toarray(), atol=1e-6)
+
+
+def test_normalisation_folds_case_but_keeps_letters_of_every_script() -> None:
+    assert normalise_text("ÖDEV Yardımı") == "ödev yardımı"
+    assert normalise_text("ＭＡＴＨＥ") == "mathe"  # full-width forms, as some phone keyboards type them
+    assert normalise_text("Перевод") == "перевод"
+    assert normalise_text("مساعدة") == "مساعدة"
+
+
+def test_transform_uses_the_fitted_vocabulary() -> None:
+    vectoriser = TextVectoriser().fit(["Mathe Nachhilfe", "Fahrrad"])
+    seen, unseen = vectoriser.transform(["Mathematik", "xyzzy"])
+    assert seen.nnz > 0
+    assert unseen.nnz == 0
+
+
+def test_texts_in_cyrillic_and_arabic_find_their_counterparts() -> None:
+    needs = [need(1, text="Перевод документов, помощь в Jobcenter"), need(2, text="ترجمة عند الطبيب")]
+    russian = volunteer(1, text="Могу помочь с переводом документов")
+    arabic = volunteer(2, text="أساعد في الترجمة عند الطبيب")
+    proposals = match([russian, arabic], needs, params(top_k=1))
+    best = {p.volunteer_id: p.need_id for p in proposals if p.reasons["text_similarity"] > 0.1}
+    assert best == {1: 1, 2: 2}
+
+
+def test_a_volunteer_writing_hausaufgaben_mathe_ranks_homework_help_above_the_bike_workshop() -> None:
+    needs = [need(1, text="Fahrradwerkstatt"), need(2, text="Hausaufgabenhilfe Mathematik")]
+    proposals = match([volunteer(text="Hausaufgaben Mathe")], needs, params())
+    assert [p.need_id for p in proposals] == [2, 1]
+
+
+def test_splitting_the_text_vectors_keeps_every_cosine_exact() -> None:
+    volunteers = [
+        volunteer(i, text=t) for i, t in enumerate(["Mathe Nachhilfe", "ödev", "Fahrrad fahren"], 1)
+    ]
+    needs = [
+        need(j, text=t) for j, t in enumerate(["Mathematik Hausaufgaben", "Fahrradwerkstatt", "ödev"], 1)
+    ]
+    texts = [v.text for v in volunteers] + [n.text for n in needs]
+    whole = TextVectoriser().fit_transform(texts)
+    expected = (whole[:3] @ whole[3:].T).toarray()
+    for dense_cells in (0, 3 * 5, 10**6):
+        v, n = Encoder(dense_cells=dense_cells).fit_transform(volunteers, needs, TODAY, 5)
+        np.testing.assert_allclose(text_similarity(v, n, slice(0, 3)), expected, atol=1e-6)

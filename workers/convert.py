@@ -1,0 +1,140 @@
+"""The one place where database rows become matching types."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot, NeedStatus
+from app.offices.models import District
+from app.pairings.services import busy_count_by_volunteer, filled_places_by_need
+from app.proposals.models import Proposal, ProposalStatus
+from app.vocab.models import Skill
+from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, VolunteerSlot
+from matching.types import NeedProfile, Slot, VolunteerProfile
+
+
+def _skill_words(session: Session) -> dict[int, tuple[str, str]]:
+    """Skill id -> (key, words): German label plus multilingual synonyms, so free text meets tags."""
+    return {
+        s.id: (s.key, " ".join([s.labels.get("de", ""), *s.synonyms]))
+        for s in session.exec(select(Skill))
+        if s.id
+    }
+
+
+def _districts(session: Session) -> dict[int, District]:
+    return {d.id: d for d in session.exec(select(District)) if d.id is not None}
+
+
+def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> list[VolunteerProfile]:
+    query = select(Volunteer).order_by(col(Volunteer.id))
+    if ids is not None:
+        query = query.where(col(Volunteer.id).in_(ids))
+    volunteers = list(session.exec(query))
+    vol_ids = [v.id for v in volunteers if v.id is not None]
+    skills, districts = _skill_words(session), _districts(session)
+    languages: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in session.exec(
+        select(VolunteerLanguage).where(col(VolunteerLanguage.volunteer_id).in_(vol_ids))
+    ):
+        languages[row.volunteer_id][row.language_code] = row.level
+    skill_ids: dict[int, list[int]] = defaultdict(list)
+    for link in session.exec(select(VolunteerSkill).where(col(VolunteerSkill.volunteer_id).in_(vol_ids))):
+        skill_ids[link.volunteer_id].append(link.skill_id)
+    slots: dict[int, list[Slot]] = defaultdict(list)
+    for slot in session.exec(select(VolunteerSlot).where(col(VolunteerSlot.volunteer_id).in_(vol_ids))):
+        slots[slot.volunteer_id].append(Slot(slot.weekday, slot.start_minute, slot.end_minute))
+    busy = busy_count_by_volunteer(session=session, volunteer_ids=vol_ids)
+    # A deactivated account is never proposed, like a paused profile.
+    inactive = set(
+        session.exec(
+            select(Volunteer.id)
+            .join(User)
+            .where(col(Volunteer.id).in_(vol_ids), col(User.is_active).is_(False))
+        )
+    )
+    proposed = _times_proposed(session, vol_ids)
+    profiles = []
+    for v in volunteers:
+        assert v.id is not None
+        district = districts[v.district_id]
+        words = [skills[i][1] for i in skill_ids[v.id] if i in skills]
+        profiles.append(
+            VolunteerProfile(
+                id=v.id,
+                text=" ".join([v.about, *words]),
+                skills=frozenset(skills[i][0] for i in skill_ids[v.id] if i in skills),
+                languages=languages[v.id],
+                slots=tuple(sorted(slots[v.id], key=lambda s: (s.weekday, s.start_minute))),
+                district=district.slug,
+                location=(district.latitude, district.longitude),
+                travel_radius_km=float(v.travel_radius_km),
+                birth_date=v.birth_date,
+                certificate_inspected_on=v.certificate_inspected_on,
+                max_active_pairings=v.max_active_pairings,
+                active_pairings=busy.get(v.id, 0),
+                paused=v.paused or v.id in inactive,
+                times_proposed=proposed.get(v.id, 0),
+            )
+        )
+    return profiles
+
+
+def _times_proposed(session: Session, volunteer_ids: list[int]) -> dict[int, int]:
+    counts: dict[int, int] = defaultdict(int)
+    query = select(Proposal.volunteer_id).where(
+        col(Proposal.volunteer_id).in_(volunteer_ids),
+        col(Proposal.status).in_((ProposalStatus.PENDING, ProposalStatus.APPROVED)),
+    )
+    for volunteer_id in session.exec(query):
+        counts[volunteer_id] += 1
+    return counts
+
+
+def load_needs(
+    *, session: Session, ids: Sequence[int] | None = None, open_only: bool = False
+) -> list[NeedProfile]:
+    query = select(Need).order_by(col(Need.id))
+    if ids is not None:
+        query = query.where(col(Need.id).in_(ids))
+    if open_only:
+        query = query.where(Need.status == NeedStatus.OPEN)
+    needs = list(session.exec(query))
+    need_ids = [n.id for n in needs if n.id is not None]
+    skills, districts = _skill_words(session), _districts(session)
+    required: dict[int, set[str]] = defaultdict(set)
+    welcome: dict[int, set[str]] = defaultdict(set)
+    for row in session.exec(select(NeedLanguage).where(col(NeedLanguage.need_id).in_(need_ids))):
+        (required if row.required else welcome)[row.need_id].add(row.language_code)
+    skill_ids: dict[int, list[int]] = defaultdict(list)
+    for link in session.exec(select(NeedSkill).where(col(NeedSkill.need_id).in_(need_ids))):
+        skill_ids[link.need_id].append(link.skill_id)
+    slots: dict[int, list[Slot]] = defaultdict(list)
+    for slot in session.exec(select(NeedSlot).where(col(NeedSlot.need_id).in_(need_ids))):
+        slots[slot.need_id].append(Slot(slot.weekday, slot.start_minute, slot.end_minute))
+    filled = filled_places_by_need(session=session, need_ids=need_ids)
+    profiles = []
+    for n in needs:
+        assert n.id is not None
+        district = districts[n.district_id]
+        words = [skills[i][1] for i in skill_ids[n.id] if i in skills]
+        profiles.append(
+            NeedProfile(
+                id=n.id,
+                text=" ".join([n.title, n.description, *words]),
+                skills=frozenset(skills[i][0] for i in skill_ids[n.id] if i in skills),
+                required_languages=frozenset(required[n.id]),
+                welcome_languages=frozenset(welcome[n.id] - required[n.id]),
+                slots=tuple(sorted(slots[n.id], key=lambda s: (s.weekday, s.start_minute))),
+                district=district.slug,
+                location=(district.latitude, district.longitude),
+                one_off_date=n.one_off_date,
+                requires_certificate=n.requires_certificate,
+                min_age=n.min_age,
+                open_places=n.places - filled.get(n.id, 0),
+                paused=n.status != NeedStatus.OPEN,
+            )
+        )
+    return profiles
