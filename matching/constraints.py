@@ -1,6 +1,7 @@
 """Hard constraints as boolean masks (volunteers × needs of one chunk): True = allowed."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,55 +24,60 @@ Mask = NDArray[np.bool_]
 
 @dataclass
 class Block:
-    """The pairwise quantities of all volunteers × a chunk of needs, computed once and shared."""
+    """The pairwise quantities of a chunk of volunteers × a chunk of needs, computed once and shared."""
 
+    volunteers: slice
     needs: slice
-    overlap_quarters: NDArray[np.float32]  # shared quarter hours per week
+    overlap_quarters: NDArray[np.floating[Any]]  # shared quarter hours per week
     shared_spans: NDArray[np.float32]  # > 0 where one shared window is long enough
     distance_km: NDArray[np.float64]  # between district centres; 0 within a district
 
 
-def make_block(volunteers: VolunteerArrays, needs: NeedArrays, chunk: slice) -> Block:
+def make_block(volunteers: VolunteerArrays, needs: NeedArrays, rows: slice, chunk: slice) -> Block:
+    """`rows` of the volunteers × `chunk` of the needs."""
     return Block(
+        volunteers=rows,
         needs=chunk,
-        overlap_quarters=volunteers.week @ needs.week[chunk].T,
-        shared_spans=volunteers.spans @ needs.spans[chunk].T,
-        distance_km=distances_km(volunteers, needs, chunk),
+        overlap_quarters=(volunteers.week[rows] * volunteers.quarters[None, :]) @ needs.week[chunk].T,
+        shared_spans=volunteers.spans[rows] @ needs.spans[chunk].T,
+        distance_km=distances_km(volunteers, needs, rows, chunk),
     )
 
 
-def distances_km(volunteers: VolunteerArrays, needs: NeedArrays, chunk: slice) -> NDArray[np.float64]:
+def distances_km(
+    volunteers: VolunteerArrays, needs: NeedArrays, rows: slice, chunk: slice
+) -> NDArray[np.float64]:
     """Distances between district centres, computed once per pair of distinct places."""
     v_places, v_index = np.unique(
-        np.stack([volunteers.lat, volunteers.lon], axis=1), axis=0, return_inverse=True
+        np.stack([volunteers.lat[rows], volunteers.lon[rows]], axis=1), axis=0, return_inverse=True
     )
     n_places, n_index = np.unique(
         np.stack([needs.lat[chunk], needs.lon[chunk]], axis=1), axis=0, return_inverse=True
     )
     between = haversine_km(v_places[:, :1], v_places[:, 1:], n_places[None, :, 0], n_places[None, :, 1])
     distance = between[v_index.ravel()[:, None], n_index.ravel()[None, :]]
-    distance[volunteers.district[:, None] == needs.district[None, chunk]] = 0.0
+    distance[volunteers.district[rows, None] == needs.district[None, chunk]] = 0.0
     return distance
 
 
 def constraint_masks(volunteers: VolunteerArrays, needs: NeedArrays, block: Block) -> dict[str, Mask]:
     """One mask per hard constraint, keyed as CONSTRAINTS; a pair is eligible where all are True."""
-    chunk = block.needs
+    rows, chunk = block.volunteers, block.needs
     shape = block.distance_km.shape
 
     # Required languages: every one of them spoken at a good enough level.
-    required_count = needs.required[chunk].sum(axis=1)
-    qualified_count = volunteers.qualified @ needs.required[chunk].T
+    required_count = needs.required[chunk].sum(axis=1) + needs.required_unknown[chunk]
+    qualified_count = volunteers.qualified[rows] @ needs.required[chunk].T
 
     # An unknown age (nan) fails every minimum age: comparisons with nan are False.
     min_age = needs.min_age[chunk]
     with np.errstate(invalid="ignore"):
-        age_ok = np.isnan(min_age)[None, :] | (volunteers.age[:, None] >= min_age[None, :])
+        age_ok = np.isnan(min_age)[None, :] | (volunteers.age[rows, None] >= min_age[None, :])
 
-    has_fixed_times = np.asarray(needs.week[chunk].any(axis=1), dtype=bool)
+    has_fixed_times = needs.has_times[chunk]
 
     def per_volunteer(ok: NDArray[np.bool_]) -> Mask:
-        return np.broadcast_to(ok[:, None], shape)
+        return np.broadcast_to(ok[rows, None], shape)
 
     def per_need(ok: NDArray[np.bool_]) -> Mask:
         return np.broadcast_to(ok[None, :], shape)
@@ -80,11 +86,11 @@ def constraint_masks(volunteers: VolunteerArrays, needs: NeedArrays, block: Bloc
         "paused": per_volunteer(~volunteers.paused) & per_need(~needs.paused[chunk]),
         "no_places": per_need(~needs.no_places[chunk]),
         "at_capacity": per_volunteer(~volunteers.at_capacity),
-        "certificate": ~needs.requires_certificate[chunk][None, :] | volunteers.certificate_ok[:, None],
+        "certificate": ~needs.requires_certificate[chunk][None, :] | volunteers.certificate_ok[rows, None],
         "min_age": age_ok,
         "required_languages": qualified_count >= required_count[None, :],
         "fixed_times": ~has_fixed_times[None, :] | (block.shared_spans > 0),
-        "travel_radius": block.distance_km <= volunteers.radius_km[:, None],
+        "travel_radius": block.distance_km <= volunteers.radius_km[rows, None],
     }
 
 

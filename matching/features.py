@@ -1,13 +1,14 @@
 """Profiles → arrays: text vectors, skill and language encodings, weekly-slot bitmaps, places."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
+from matching.embedding import DIMENSIONS, Centring
 from matching.text import TextVectoriser
 from matching.types import NeedProfile, Slot, VolunteerProfile
 
@@ -20,6 +21,8 @@ QUARTERS_PER_WEEK = 7 * QUARTERS_PER_DAY
 # A fixed-time need wants one shared window of at least this many minutes.
 MIN_OVERLAP_MINUTES = 30
 EARTH_RADIUS_KM = 6371.0
+# Within the spelling part of the text signal: whole words beside character n-grams (see TextVectoriser).
+WORD_SHARE = 0.5
 
 
 def need_slots(need: NeedProfile) -> tuple[Slot, ...]:
@@ -94,71 +97,75 @@ class SplitText:
     rest: sparse.csr_matrix
 
 
-def split_text(
+def choose_dense_columns(
     volunteer_text: sparse.csr_matrix, need_text: sparse.csr_matrix, dense_cells: int
-) -> tuple[SplitText, SplitText]:
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Which n-gram columns go dense and which stay sparse; columns on one side only are dropped.
+
+    An n-gram on one side only adds nothing to any volunteer · need product, so dropping it (after
+    the L2 normalisation) keeps every cosine exact.
+    """
     width = volunteer_text.shape[1]
     on_volunteer_side = np.bincount(volunteer_text.indices, minlength=width)
     on_need_side = np.bincount(need_text.indices, minlength=width)
     # The work an n-gram causes in a sparse product: the pairs of rows that both have it.
     work = on_volunteer_side.astype(np.int64) * on_need_side
-    # An n-gram on one side only adds nothing to any volunteer · need product: dropping it (after the
-    # L2 normalisation) keeps every cosine exact.
     shared = np.flatnonzero(work > 0)
     n_dense = min(len(shared), dense_cells // max(1, volunteer_text.shape[0]))
     by_work = shared[np.argsort(-work[shared], kind="stable")]
-    dense, rest = np.sort(by_work[:n_dense]), np.sort(by_work[n_dense:])
-
-    def split(text: sparse.csr_matrix) -> SplitText:
-        return SplitText(
-            dense=np.asarray(text[:, dense].toarray(), dtype=np.float32),
-            rest=sparse.csr_matrix(text[:, rest]),
-        )
-
-    return split(volunteer_text), split(need_text)
+    return np.sort(by_work[:n_dense]), np.sort(by_work[n_dense:])
 
 
 @dataclass
-class VolunteerArrays:
-    """Everything the constraints and signals need about all volunteers, one row each."""
+class Side:
+    """What both sides have: texts, meanings, skills, weekly time and places, one row each."""
 
     ids: NDArray[np.int64]
     text: SplitText
-    skills: NDArray[np.float32]  # volunteers × vocabulary keys
-    speaks: NDArray[np.float32]  # volunteers × languages, any level
-    qualified: NDArray[np.float32]  # volunteers × languages, at REQUIRED_LEVEL or better
-    week: NDArray[np.float32]  # volunteers × quarter hours
+    # Centred sentence embeddings; zero rows where a profile has none, no columns when none has one.
+    meaning: NDArray[np.float32]
+    skills: NDArray[np.float32]  # rows × vocabulary keys
+    week: NDArray[np.float32]  # rows × quarter hours (or merged runs of them: see compress_weeks)
     spans: NDArray[np.float32]  # runs(week, MIN_OVERLAP_MINUTES)
+    quarters: NDArray[np.float32]  # per week column: how many quarter hours it stands for
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
     district: NDArray[np.str_]
+    paused: NDArray[np.bool_]
+
+
+@dataclass
+class VolunteerArrays(Side):
+    """Everything the constraints and signals need about all volunteers."""
+
+    speaks: NDArray[np.float32]  # volunteers × languages, any level
+    qualified: NDArray[np.float32]  # volunteers × languages, at REQUIRED_LEVEL or better
     radius_km: NDArray[np.float64]
     age: NDArray[np.float64]  # nan where the birth date is unknown
     certificate_ok: NDArray[np.bool_]
-    paused: NDArray[np.bool_]
     at_capacity: NDArray[np.bool_]  # as many active pairings as they want
+    times_proposed: NDArray[np.float64]
 
 
 @dataclass
-class NeedArrays:
-    ids: NDArray[np.int64]
-    text: SplitText
-    skills: NDArray[np.float32]
+class NeedArrays(Side):
+    has_times: NDArray[np.bool_]  # fixed weekly times (or a one-off date with times)
+    total_quarters: NDArray[np.float64]  # quarter hours per week in the need's slots
     required: NDArray[np.float32]  # needs × languages
     listed: NDArray[np.float32]  # needs × languages, required or welcome
-    week: NDArray[np.float32]
-    spans: NDArray[np.float32]
-    lat: NDArray[np.float64]
-    lon: NDArray[np.float64]
-    district: NDArray[np.str_]
+    # Skills and required languages that the fitted indexes lack (a need added after fitting): they
+    # count in the need's totals, and no fitted volunteer has them.
+    skills_unknown: NDArray[np.float64]
+    required_unknown: NDArray[np.float64]
+    listed_unknown: NDArray[np.float64]
     requires_certificate: NDArray[np.bool_]
     min_age: NDArray[np.float64]  # nan where none
-    paused: NDArray[np.bool_]
     no_places: NDArray[np.bool_]
 
 
 class Encoder:
-    """Learns the text vocabulary and the skill and language indexes from volunteers and needs together."""
+    """Learns the text vocabulary, the skill and language indexes and the embedding centre from
+    volunteers and needs together; then turns any profiles into arrays on that fitted basis."""
 
     def __init__(
         self, ngram_range: tuple[int, int] = (3, 5), max_df: float = 1.0, dense_cells: int = 4_000_000
@@ -167,27 +174,41 @@ class Encoder:
         self.max_df = max_df
         self.dense_cells = dense_cells  # bounds the dense text block: volunteers × columns (float32)
 
-    def fit_transform(
-        self,
-        volunteers: Sequence[VolunteerProfile],
-        needs: Sequence[NeedProfile],
-        today: date,
-        valid_years: int,
-    ) -> tuple[VolunteerArrays, NeedArrays]:
+    def fit(self, volunteers: Sequence[VolunteerProfile], needs: Sequence[NeedProfile]) -> "Encoder":
         skills = {s for v in volunteers for s in v.skills} | {s for n in needs for s in n.skills}
         languages = {code for v in volunteers for code in v.languages}
         languages |= {c for n in needs for c in n.required_languages | n.welcome_languages}
         self.skill_index_ = {key: i for i, key in enumerate(sorted(skills))}
         self.language_index_ = {code: i for i, code in enumerate(sorted(languages))}
-        self.text_ = TextVectoriser(self.ngram_range, max_df=self.max_df)
+        self.text_ = TextVectoriser(self.ngram_range, max_df=self.max_df, word_share=WORD_SHARE)
         text = self.text_.fit_transform([v.text for v in volunteers] + [n.text for n in needs])
-        volunteer_text, need_text = split_text(
+        self.dense_columns_, self.rest_columns_ = choose_dense_columns(
             text[: len(volunteers)], text[len(volunteers) :], self.dense_cells
         )
-        return (
-            self._volunteers(volunteers, today, valid_years, volunteer_text),
-            self._needs(needs, need_text),
+        embeddings = [
+            e for e in (*(v.embedding for v in volunteers), *(n.embedding for n in needs)) if e is not None
+        ]
+        # Without any embedding the text signal is the n-gram cosine alone.
+        self.has_meaning_ = bool(embeddings)
+        self.centring_ = Centring().fit(
+            np.stack(embeddings) if embeddings else np.zeros((0, DIMENSIONS), dtype=np.float32)
         )
+        return self
+
+    def _split(self, texts: Sequence[str]) -> SplitText:
+        vectors = self.text_.transform(texts)
+        return SplitText(
+            dense=np.asarray(vectors[:, self.dense_columns_].toarray(), dtype=np.float32),
+            rest=sparse.csr_matrix(vectors[:, self.rest_columns_]),
+        )
+
+    def _meaning(self, profiles: Sequence[VolunteerProfile | NeedProfile]) -> NDArray[np.float32]:
+        # No columns at all when no profile had an embedding: the text signal is then spelling alone.
+        result = np.zeros((len(profiles), DIMENSIONS if self.has_meaning_ else 0), dtype=np.float32)
+        vectors = [(i, p.embedding) for i, p in enumerate(profiles) if p.embedding is not None]
+        if vectors and self.has_meaning_:
+            result[[i for i, _ in vectors]] = self.centring_.transform(np.stack([e for _, e in vectors]))
+        return result
 
     def _multi_hot(self, rows: Sequence[Sequence[str]], index: dict[str, int]) -> NDArray[np.float32]:
         # Dense: vocabularies of skills and languages are small (tens), and dense products are fastest.
@@ -196,15 +217,30 @@ class Encoder:
             result[i, [index[key] for key in row if key in index]] = 1.0
         return result
 
-    def _volunteers(
-        self, volunteers: Sequence[VolunteerProfile], today: date, valid_years: int, text: SplitText
+    def _side(
+        self, profiles: Sequence[VolunteerProfile | NeedProfile], weekly: Sequence[Sequence[Slot]]
+    ) -> dict[str, object]:
+        week = slot_bitmaps(weekly)
+        return {
+            "ids": np.array([p.id for p in profiles], dtype=np.int64),
+            "text": self._split([p.text for p in profiles]),
+            "meaning": self._meaning(profiles),
+            "skills": self._multi_hot([tuple(p.skills) for p in profiles], self.skill_index_),
+            "week": week,
+            "spans": runs(week),
+            "quarters": np.ones(week.shape[1], dtype=np.float32),
+            "lat": np.array([p.location[0] for p in profiles], dtype=np.float64),
+            "lon": np.array([p.location[1] for p in profiles], dtype=np.float64),
+            "district": np.array([p.district for p in profiles], dtype=np.str_),
+            "paused": np.array([p.paused for p in profiles], dtype=bool),
+        }
+
+    def volunteers(
+        self, volunteers: Sequence[VolunteerProfile], today: date, valid_years: int
     ) -> VolunteerArrays:
         languages = self.language_index_
-        week = slot_bitmaps([v.slots for v in volunteers])
         return VolunteerArrays(
-            ids=np.array([v.id for v in volunteers], dtype=np.int64),
-            text=text,
-            skills=self._multi_hot([tuple(v.skills) for v in volunteers], self.skill_index_),
+            **self._side(volunteers, [v.slots for v in volunteers]),  # type: ignore[arg-type]
             speaks=self._multi_hot([tuple(v.languages) for v in volunteers], languages),
             qualified=self._multi_hot(
                 [
@@ -213,41 +249,85 @@ class Encoder:
                 ],
                 languages,
             ),
-            week=week,
-            spans=runs(week),
-            lat=np.array([v.location[0] for v in volunteers], dtype=np.float64),
-            lon=np.array([v.location[1] for v in volunteers], dtype=np.float64),
-            district=np.array([v.district for v in volunteers], dtype=np.str_),
             radius_km=np.array([v.travel_radius_km for v in volunteers], dtype=np.float64),
             age=np.array([age_on(v.birth_date, today) for v in volunteers], dtype=np.float64),
             certificate_ok=np.array(
                 [certificate_valid(v.certificate_inspected_on, today, valid_years) for v in volunteers],
                 dtype=bool,
             ),
-            paused=np.array([v.paused for v in volunteers], dtype=bool),
             at_capacity=np.array(
                 [v.active_pairings >= v.max_active_pairings for v in volunteers], dtype=bool
             ),
+            times_proposed=np.array([max(0, v.times_proposed) for v in volunteers], dtype=np.float64),
         )
 
-    def _needs(self, needs: Sequence[NeedProfile], text: SplitText) -> NeedArrays:
+    def needs(self, needs: Sequence[NeedProfile]) -> NeedArrays:
         languages = self.language_index_
-        week = slot_bitmaps([need_slots(n) for n in needs])
+        side = self._side(needs, [need_slots(n) for n in needs])
+        week: NDArray[np.float32] = side["week"]  # type: ignore[assignment]
         return NeedArrays(
-            ids=np.array([n.id for n in needs], dtype=np.int64),
-            text=text,
-            skills=self._multi_hot([tuple(n.skills) for n in needs], self.skill_index_),
+            **side,  # type: ignore[arg-type]
+            # Any slot sets fixed times, even one too short to share 30 minutes with anybody.
+            has_times=np.array([bool(n.slots) for n in needs], dtype=bool),
+            total_quarters=week.sum(axis=1, dtype=np.float64),
             required=self._multi_hot([tuple(n.required_languages) for n in needs], languages),
             listed=self._multi_hot(
                 [tuple(n.required_languages | n.welcome_languages) for n in needs], languages
             ),
-            week=week,
-            spans=runs(week),
-            lat=np.array([n.location[0] for n in needs], dtype=np.float64),
-            lon=np.array([n.location[1] for n in needs], dtype=np.float64),
-            district=np.array([n.district for n in needs], dtype=np.str_),
+            skills_unknown=np.array(
+                [sum(s not in self.skill_index_ for s in n.skills) for n in needs], dtype=np.float64
+            ),
+            required_unknown=np.array(
+                [sum(c not in languages for c in n.required_languages) for n in needs], dtype=np.float64
+            ),
+            listed_unknown=np.array(
+                [sum(c not in languages for c in n.required_languages | n.welcome_languages) for n in needs],
+                dtype=np.float64,
+            ),
             requires_certificate=np.array([n.requires_certificate for n in needs], dtype=bool),
             min_age=np.array([np.nan if n.min_age is None else n.min_age for n in needs], dtype=np.float64),
-            paused=np.array([n.paused for n in needs], dtype=bool),
             no_places=np.array([n.open_places <= 0 for n in needs], dtype=bool),
         )
+
+    def fit_transform(
+        self,
+        volunteers: Sequence[VolunteerProfile],
+        needs: Sequence[NeedProfile],
+        today: date,
+        valid_years: int,
+    ) -> tuple[VolunteerArrays, NeedArrays]:
+        self.fit(volunteers, needs)
+        return self.volunteers(volunteers, today, valid_years), self.needs(needs)
+
+
+def _merge_columns(
+    a: NDArray[np.float32], b: NDArray[np.float32]
+) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
+    """Merges runs of adjacent columns that are equal in every row of a and b, and drops columns where
+    b is empty; returns both and how many original columns each remaining column stands for.
+
+    Weekly slots start and end on few boundaries, so a week of 672 quarter hours falls into far fewer
+    such runs; the products over them are exact and several times cheaper.
+    """
+    if a.shape[1] == 0:
+        return a, b, np.zeros(0, dtype=np.float32)
+    change = np.ones(a.shape[1], dtype=bool)
+    change[1:] = (a[:, 1:] != a[:, :-1]).any(axis=0) | (b[:, 1:] != b[:, :-1]).any(axis=0)
+    starts = np.flatnonzero(change)
+    lengths = np.diff(np.append(starts, a.shape[1])).astype(np.float32)
+    used = b[:, starts].any(axis=0)
+    return (
+        np.ascontiguousarray(a[:, starts[used]]),
+        np.ascontiguousarray(b[:, starts[used]]),
+        lengths[used],
+    )
+
+
+def compress_weeks(volunteers: VolunteerArrays, needs: NeedArrays) -> tuple[VolunteerArrays, NeedArrays]:
+    """The same arrays with week and spans over merged column runs (see _merge_columns)."""
+    v_week, n_week, quarters = _merge_columns(volunteers.week, needs.week)
+    v_spans, n_spans, _ = _merge_columns(volunteers.spans, needs.spans)
+    return (
+        replace(volunteers, week=v_week, spans=v_spans, quarters=quarters),
+        replace(needs, week=n_week, spans=n_spans, quarters=quarters),
+    )

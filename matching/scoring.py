@@ -10,7 +10,7 @@ from matching.constraints import Block
 from matching.features import NeedArrays, VolunteerArrays, need_slots
 from matching.types import MatchParams, NeedProfile, VolunteerProfile
 
-SIGNALS = ("text", "skills", "languages", "time", "distance")
+SIGNALS = ("text", "skills", "languages", "time", "distance", "fairness")
 Array = NDArray[np.float64]
 
 
@@ -27,32 +27,49 @@ class Raw:
     need_quarters: Array
     distance_km: Array
     radius_km: Array
+    times_proposed: Array
+    fairness_half_at: float
 
 
-def text_similarity(volunteers: VolunteerArrays, needs: NeedArrays, chunk: slice) -> Array:
-    """Cosine similarity of the texts of all volunteers × the chunk's needs."""
-    dense = volunteers.text.dense @ needs.text.dense[chunk].T
-    rest = (volunteers.text.rest @ needs.text.rest[chunk].T).toarray()
-    return np.asarray(dense + rest, dtype=np.float64)
+def text_similarity(
+    volunteers: VolunteerArrays, needs: NeedArrays, rows: slice, chunk: slice, embedding_share: float
+) -> Array:
+    """Similarity of the texts of all volunteers × the chunk's needs, in [0, 1].
+
+    The spelling part (cosine of character n-grams) finds compounds and shared words; the meaning part
+    (cosine of centred sentence embeddings, negatives cut to 0) finds the same need across languages.
+    Without embeddings, spelling alone.
+    """
+    spelling = volunteers.text.dense[rows] @ needs.text.dense[chunk].T
+    spelling += (volunteers.text.rest[rows] @ needs.text.rest[chunk].T).toarray()
+    if volunteers.meaning.shape[1] == 0:
+        return np.asarray(spelling, dtype=np.float64)
+    meaning = volunteers.meaning[rows] @ needs.meaning[chunk].T
+    np.maximum(meaning, 0.0, out=meaning)
+    combined = (1.0 - embedding_share) * spelling + embedding_share * meaning
+    return np.asarray(combined, dtype=np.float64)
 
 
-def block_raw(volunteers: VolunteerArrays, needs: NeedArrays, block: Block) -> Raw:
+def block_raw(volunteers: VolunteerArrays, needs: NeedArrays, block: Block, params: MatchParams) -> Raw:
     """The raw counts of all volunteers × the block's needs."""
-    chunk = block.needs
+    rows, chunk = block.volunteers, block.needs
 
-    def row_sums(matrix: NDArray[np.float32]) -> Array:
-        return matrix[chunk].sum(axis=1, dtype=np.float64)[None, :]
+    def row_sums(matrix: NDArray[np.float32], unknown: NDArray[np.float64] | None = None) -> Array:
+        total = matrix[chunk].sum(axis=1, dtype=np.float64)
+        return (total if unknown is None else total + unknown[chunk])[None, :]
 
     return Raw(
-        text=text_similarity(volunteers, needs, chunk),
-        shared_skills=(volunteers.skills @ needs.skills[chunk].T).astype(np.float64),
-        need_skills=row_sums(needs.skills),
-        shared_languages=(volunteers.speaks @ needs.listed[chunk].T).astype(np.float64),
-        listed_languages=row_sums(needs.listed),
+        text=text_similarity(volunteers, needs, rows, chunk, params.embedding_share),
+        shared_skills=(volunteers.skills[rows] @ needs.skills[chunk].T).astype(np.float64),
+        need_skills=row_sums(needs.skills, needs.skills_unknown),
+        shared_languages=(volunteers.speaks[rows] @ needs.listed[chunk].T).astype(np.float64),
+        listed_languages=row_sums(needs.listed, needs.listed_unknown),
         overlap_quarters=block.overlap_quarters.astype(np.float64),
-        need_quarters=needs.week[chunk].sum(axis=1, dtype=np.float64)[None, :],
+        need_quarters=needs.total_quarters[chunk][None, :],
         distance_km=block.distance_km,
-        radius_km=volunteers.radius_km[:, None],
+        radius_km=volunteers.radius_km[rows, None],
+        times_proposed=volunteers.times_proposed[rows, None],
+        fairness_half_at=float(params.fairness_half_at),
     )
 
 
@@ -62,7 +79,9 @@ def signals(raw: Raw) -> dict[str, Array]:
     skills: the share of the need's skills the volunteer has (0 when the need names none);
     languages: the share of the need's listed languages the volunteer speaks (0 when it lists none);
     time: the share of the need's weekly time the volunteer covers (1 when the need has no fixed
-    times, since any volunteer can then agree a time); distance: 1 - km / travel radius.
+    times, since any volunteer can then agree a time); distance: 1 - km / travel radius;
+    fairness: 1 for a volunteer never proposed, one half at `fairness_half_at` earlier proposals, so
+    the same few people are not offered everything.
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         skills = np.where(raw.need_skills > 0, raw.shared_skills / raw.need_skills, 0.0)
@@ -71,7 +90,16 @@ def signals(raw: Raw) -> dict[str, Array]:
     distance = np.maximum(1.0 - raw.distance_km / np.maximum(raw.radius_km, 1.0), 0.0)
     # Rounding can lift a cosine a hair above 1; the ratios above are within [0, 1] by construction.
     text = np.minimum(raw.text, 1.0)
-    values = {"text": text, "skills": skills, "languages": languages, "time": time, "distance": distance}
+    half = max(raw.fairness_half_at, 1.0)
+    fairness = half / (half + raw.times_proposed)
+    values = {
+        "text": text,
+        "skills": skills,
+        "languages": languages,
+        "time": time,
+        "distance": distance,
+        "fairness": fairness,
+    }
     shape = np.broadcast_shapes(*(v.shape for v in values.values()))
     return {name: np.broadcast_to(value, shape) for name, value in values.items()}
 
@@ -84,6 +112,7 @@ def weights(params: MatchParams) -> dict[str, float]:
         "languages": params.weight_languages,
         "time": params.weight_time,
         "distance": params.weight_distance,
+        "fairness": params.weight_fairness,
     }
     total = sum(raw.values()) or 1.0
     return {name: value / total for name, value in raw.items()}
@@ -133,6 +162,7 @@ def reasons(
     text_similarity: float,
     distance_km: float,
     strongest: str,
+    signal_values: dict[str, float],
     requirements: Sequence[str] | None = None,
 ) -> dict[str, object]:
     """The explanation of one proposal, as data (schema in matching.types.Proposal).
@@ -152,4 +182,5 @@ def reasons(
         "text_similarity": round(text_similarity, 3),
         "requirements_met": list(requirements_met(need) if requirements is None else requirements),
         "strongest": strongest,
+        "signals": {name: round(float(value), 3) for name, value in signal_values.items()},
     }

@@ -31,7 +31,12 @@ def word_ngrams(word: str, ngram_range: tuple[int, int]) -> Counter[str]:
 
 
 class TextVectoriser:
-    """TfidfVectorizer(analyzer="char_wb") semantics, computed per distinct word rather than per text.
+    """TfidfVectorizer(analyzer="char_wb") semantics, computed per distinct word rather than per text,
+    optionally beside TF-IDF on whole words.
+
+    With `word_share` > 0 a row is [√(1-s)·n-gram vector, √s·word vector], each part L2-normalised, so
+    the dot product of two rows is (1-s)·n-gram cosine + s·word cosine: n-grams find the parts of
+    German compounds, whole words reward the exact term.
 
     Texts repeat their words, so analysing each distinct word once is several times faster than
     scikit-learn's analyzer on a few thousand profiles. Words are runs of letters and digits
@@ -45,7 +50,9 @@ class TextVectoriser:
         sublinear_tf: bool = True,
         min_df: int = 1,
         max_df: float = 1.0,
+        word_share: float = 0.0,
     ) -> None:
+        self.word_share = word_share
         self.ngram_range = ngram_range
         self.sublinear_tf = sublinear_tf
         self.min_df = min_df
@@ -58,7 +65,8 @@ class TextVectoriser:
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Rows are L2-normalised, so the dot product of two rows is their cosine similarity."""
         self.vocabulary_: dict[str, int] = {}
-        counts = self._counts(texts, grow=True)
+        self.words_: dict[str, int] = {}
+        counts, words = self._counts(texts, grow=True)
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         keep = (df >= self.min_df) & (df <= self.max_df * len(texts))
         kept = np.flatnonzero(keep)
@@ -66,20 +74,28 @@ class TextVectoriser:
         self.vocabulary_ = {gram: int(renumber[i]) for gram, i in self.vocabulary_.items() if keep[i]}
         counts = counts[:, kept]
         self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf)
+        self.word_tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf)
         if counts.shape[1]:  # texts without any word leave nothing to weigh: all vectors stay zero
             self.tfidf_.fit(counts)
-        return self._weigh(counts)
+            self.word_tfidf_.fit(words)
+        return self._weigh(counts, words)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return self._weigh(self._counts(texts, grow=False))
+        return self._weigh(*self._counts(texts, grow=False))
 
-    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
-        if not counts.shape[1]:
-            return sparse.csr_matrix(counts.shape, dtype=np.float32)
-        return sparse.csr_matrix(self.tfidf_.transform(counts), dtype=np.float32)
+    def _weigh(self, counts: sparse.csr_matrix, words: sparse.csr_matrix) -> sparse.csr_matrix:
+        if not counts.shape[0] or not counts.shape[1]:
+            width = counts.shape[1] + (words.shape[1] if self.word_share > 0 else 0)
+            return sparse.csr_matrix((counts.shape[0], width), dtype=np.float32)
+        grams = sparse.csr_matrix(self.tfidf_.transform(counts), dtype=np.float32)
+        if self.word_share <= 0:
+            return grams
+        whole = sparse.csr_matrix(self.word_tfidf_.transform(words), dtype=np.float32)
+        share = np.float32(self.word_share)
+        return sparse.hstack([np.sqrt(1 - share) * grams, np.sqrt(share) * whole], format="csr")
 
-    def _counts(self, texts: Sequence[str], grow: bool) -> sparse.csr_matrix:
-        """texts × n-grams counts, as (texts × words) @ (words × n-grams)."""
+    def _counts(self, texts: Sequence[str], grow: bool) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """texts × n-grams counts, as (texts × words) @ (words × n-grams); and texts × known words."""
         words: dict[str, int] = {}
         columns: list[int] = []
         lengths: list[int] = []
@@ -112,4 +128,19 @@ class TextVectoriser:
             ),
             shape=(len(words), len(vocabulary)),
         )
-        return sparse.csr_matrix(text_words @ word_grams_matrix)
+        return sparse.csr_matrix(text_words @ word_grams_matrix), self._known_words(words, text_words, grow)
+
+    def _known_words(
+        self, words: dict[str, int], text_words: sparse.csr_matrix, grow: bool
+    ) -> sparse.csr_matrix:
+        """texts × the fitted word vocabulary (words seen only now are left out)."""
+        known = self.words_
+        if grow:
+            for word in words:
+                known.setdefault(word, len(known))
+        columns = np.array([known.get(word, -1) for word in words], dtype=np.int64)
+        keep = np.flatnonzero(columns >= 0)
+        select = sparse.csr_matrix(
+            (np.ones(len(keep), dtype=np.float32), (keep, columns[keep])), shape=(len(words), len(known))
+        )
+        return sparse.csr_matrix(text_words @ select)

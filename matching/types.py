@@ -4,6 +4,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -29,7 +32,9 @@ class VolunteerProfile:
     max_active_pairings: int = 2
     active_pairings: int = 0
     paused: bool = False
-    times_proposed: int = 0  # pending or approved proposals so far, for fairness
+    times_proposed: int = 0  # proposals and pairings so far, for fairness
+    # The text's sentence embedding (matching.embedding), computed when the profile was saved.
+    embedding: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class NeedProfile:
     min_age: int | None = None
     open_places: int = 1
     paused: bool = False
+    embedding: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,11 @@ class MatchParams:
     weight_languages: float = 0.10
     weight_time: float = 0.15
     weight_distance: float = 0.10
+    weight_fairness: float = 0.05
+    # Within the text signal: the share of meaning (embeddings) beside spelling (character n-grams).
+    embedding_share: float = 0.8
+    # A volunteer proposed this many times before scores half on the fairness signal.
+    fairness_half_at: int = 5
     random_state: int = 0
 
 
@@ -75,7 +86,10 @@ class Proposal:
       same_district: bool
       text_similarity: float          0..1, similarity of the free texts
       requirements_met: list[str]     of "certificate", "min_age", "required_languages", "fixed_times"
-      strongest: str                  the signal that weighed most: text|skills|languages|time|distance
+      strongest: str                  the signal that weighed most: text|skills|languages|time|distance|
+                                      fairness
+      signals: dict[str, float]       every signal's value in [0, 1], rounded to 3 places (what the
+                                      coordinators' decisions are learned from)
     """
 
     volunteer_id: int

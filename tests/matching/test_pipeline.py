@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from matching import pipeline
+from matching import matcher
+from matching.matcher import Matcher
 from matching.pipeline import match
 from matching.scoring import SIGNALS
 from matching.types import Proposal, Slot
@@ -62,13 +63,14 @@ def test_the_same_input_in_any_order_gives_the_same_output() -> None:
     assert first == match(shuffled_v, shuffled_n, params(top_k=2))
 
 
-def test_chunking_the_needs_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_blocks_and_pool_pruning_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(3)
     volunteers = [volunteer(i, skills=frozenset(rng.sample("abcdefgh", 3))) for i in range(1, 40)]
     needs = [need(j, skills=frozenset(rng.sample("abcdefgh", 2))) for j in range(1, 12)]
     whole = match(volunteers, needs, params(top_k=3))
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 4)
-    assert match(volunteers, needs, params(top_k=3)) == whole
+    assert Matcher(params(top_k=3), block_cells=4 * 7).fit(volunteers, needs).match_all() == whole
+    monkeypatch.setattr(matcher, "POOL_LIMIT", 10)  # prune after every block
+    assert Matcher(params(top_k=3), block_cells=4 * 7).fit(volunteers, needs).match_all() == whole
 
 
 def test_pairs_below_min_score_are_dropped() -> None:
@@ -135,13 +137,20 @@ def test_reasons_explain_the_proposal() -> None:
         "text_similarity",
         "requirements_met",
         "strongest",
+        "signals",
     }
+    assert set(reasons["signals"]) == set(SIGNALS)
 
 
 def test_the_score_is_the_weighted_sum_of_the_signals() -> None:
     # Only the distance signal is weighted: same district → 1.0; 1.2 km of a 4 km radius → 0.7.
     only_distance = params(
-        weight_text=0, weight_skills=0, weight_languages=0, weight_time=0, weight_distance=2
+        weight_text=0,
+        weight_skills=0,
+        weight_languages=0,
+        weight_time=0,
+        weight_distance=2,
+        weight_fairness=0,
     )
     near, far = volunteer(1, travel_radius_km=4.0), volunteer(2, district="haken", travel_radius_km=4.0)
     proposals = {p.volunteer_id: p for p in match([near, far], [need()], only_distance)}

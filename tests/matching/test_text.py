@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matching.features import Encoder
+from matching.features import WORD_SHARE, Encoder
 from matching.pipeline import match
 from matching.scoring import text_similarity
 from matching.text import TextVectoriser, normalise_text
@@ -57,8 +57,19 @@ def test_splitting_the_text_vectors_keeps_every_cosine_exact() -> None:
         need(j, text=t) for j, t in enumerate(["Mathematik Hausaufgaben", "Fahrradwerkstatt", "ödev"], 1)
     ]
     texts = [v.text for v in volunteers] + [n.text for n in needs]
-    whole = TextVectoriser().fit_transform(texts)
+    whole = TextVectoriser(word_share=WORD_SHARE).fit_transform(texts)
     expected = (whole[:3] @ whole[3:].T).toarray()
     for dense_cells in (0, 3 * 5, 10**6):
         v, n = Encoder(dense_cells=dense_cells).fit_transform(volunteers, needs, TODAY, 5)
-        np.testing.assert_allclose(text_similarity(v, n, slice(0, 3)), expected, atol=1e-6)
+        np.testing.assert_allclose(text_similarity(v, n, slice(0, 3), slice(0, 3), 0.8), expected, atol=1e-6)
+
+
+def test_word_share_mixes_the_n_gram_and_the_word_cosines() -> None:
+    texts = ["Hausaufgaben Mathe", "Mathe Hausaufgabenhilfe", "Fahrrad Mathe", "ödev"]
+    grams = TextVectoriser().fit_transform(texts)
+    words = TfidfVectorizer(sublinear_tf=True, token_pattern=r"\w+").fit_transform(texts)
+    mixed = TextVectoriser(word_share=0.3).fit_transform(texts)
+    expected = 0.7 * (grams @ grams.T).toarray() + 0.3 * (words @ words.T).toarray()
+    np.testing.assert_allclose((mixed @ mixed.T).toarray(), expected, atol=1e-6)
+    unseen = TextVectoriser(word_share=0.3).fit(texts).transform(["Mathe Geige"])
+    assert unseen.shape == (1, mixed.shape[1])

@@ -1,0 +1,88 @@
+"""Scoring one block of volunteers × needs, and keeping only pairs that can still be in a top k."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matching.constraints import constraint_masks, eligible, make_block
+from matching.features import NeedArrays, VolunteerArrays
+from matching.scoring import SIGNALS, block_raw, combined, signals
+from matching.types import MatchParams
+
+Columns = dict[str, NDArray[np.generic]]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Row ranges of one block: volunteers[volunteers] × needs[needs]."""
+
+    volunteers: slice
+    needs: slice
+
+
+def chunks(n_volunteers: int, n_needs: int, cells: int, max_side: int = 2048) -> list[Chunk]:
+    """Blocks of at most `cells` pairs, square-ish so that each matrix product stays efficient."""
+    v_size = max(1, min(n_volunteers, max_side, max(cells // max(1, min(n_needs, max_side)), 1)))
+    n_size = max(1, min(n_needs, max(cells // v_size, 1)))
+    return [
+        Chunk(slice(v, min(v + v_size, n_volunteers)), slice(n, min(n + n_size, n_needs)))
+        for v in range(0, n_volunteers, v_size)
+        for n in range(0, n_needs, n_size)
+    ]
+
+
+def candidates(v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchParams) -> Columns:
+    """The eligible pairs of one block that may be in a top k, with their signals.
+
+    A pair in the top k of its need (over all volunteers) is in the top k of its column within this
+    block, and likewise for rows; so nothing that can win is dropped here.
+    """
+    block = make_block(v, n, chunk.volunteers, chunk.needs)
+    ok = eligible(constraint_masks(v, n, block))
+    values = signals(block_raw(v, n, block, params))
+    total = combined(values, params)
+    score = np.where(ok & (total >= params.min_score), total, -np.inf)
+    rows, cols = np.nonzero(near_top(score, params.top_k, axis=0) | near_top(score, params.top_k, axis=1))
+    return {
+        "volunteer": rows + chunk.volunteers.start,
+        "need": cols + chunk.needs.start,
+        "score": score[rows, cols],
+        "distance_km": block.distance_km[rows, cols],
+        **{name: values[name][rows, cols] for name in SIGNALS},
+    }
+
+
+def near_top(score: NDArray[np.float64], k: int, axis: int) -> NDArray[np.bool_]:
+    """Finite scores at least as high as the k-th highest along `axis` (ties included)."""
+    finite = np.isfinite(score)
+    if k <= 0:
+        return np.zeros_like(finite)
+    if score.shape[axis] <= k:
+        return finite
+    kth = np.take(np.partition(score, -k, axis=axis), [-k], axis=axis)
+    return finite & (score >= kth)
+
+
+def top_k_of_each(
+    group: NDArray[np.generic], other: NDArray[np.generic], score: NDArray[np.float64], k: int
+) -> NDArray[np.bool_]:
+    """Marks, for each group value, its k best-scoring entries (ties: the lower `other` position)."""
+    order = np.lexsort((other, -score, group))
+    grouped = group[order]
+    rank = np.arange(len(order)) - np.searchsorted(grouped, grouped, side="left")
+    keep = np.zeros(len(order), dtype=bool)
+    keep[order[rank < k]] = True
+    return keep
+
+
+def select(pool: Columns, k: int, volunteer_ids: NDArray[np.int64], need_ids: NDArray[np.int64]) -> Columns:
+    """The union of each need's and each volunteer's k best pairs in the pool (ties: the lower id)."""
+    score = pool["score"].astype(np.float64)
+    keep = top_k_of_each(pool["need"], volunteer_ids[pool["volunteer"]], score, k)
+    keep |= top_k_of_each(pool["volunteer"], need_ids[pool["need"]], score, k)
+    return {key: column[keep] for key, column in pool.items()}
+
+
+def concatenate(parts: list[Columns]) -> Columns:
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
