@@ -9,6 +9,7 @@ Embeddings are computed once per stored profile (when it is saved) and kept besi
 reads them. A profile without one is matched by its character n-grams alone.
 """
 
+import hashlib
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -73,3 +74,8 @@ class Centring:
         norms = np.linalg.norm(centred, axis=1, keepdims=True)
         result: NDArray[np.float32] = (centred / np.maximum(norms, 1e-12)).astype(np.float32)
         return result
+
+
+def text_key(text: str) -> str:
+    """Identifies the text (and model) an embedding was computed from: a changed text needs a new one."""
+    return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()[:32]

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, special, stats
 from sklearn.model_selection import RepeatedStratifiedKFold
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # ships no type information
+from threadpoolctl import threadpool_limits
 
 from matching.types import MatchParams
 

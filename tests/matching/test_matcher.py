@@ -1,0 +1,100 @@
+"""The fitted Matcher: one new profile against a warm state, without refitting."""
+
+import random
+
+import numpy as np
+
+from matching.matcher import Matcher
+from matching.pipeline import match
+from matching.types import Proposal
+
+from .profiles import need, params, volunteer
+
+WORDS = ["Hausaufgaben", "Mathe", "Fußball", "Kochen", "ödev", "перевод", "Arzttermin", "Begleitung"]
+
+
+def world(seed: int = 5) -> tuple[list, list]:  # type: ignore[type-arg]
+    rng = random.Random(seed)
+    volunteers = [
+        volunteer(i, text=" ".join(rng.sample(WORDS, 3)), skills=frozenset(rng.sample("abcdef", 2)))
+        for i in range(1, 40)
+    ]
+    needs = [
+        need(j, text=" ".join(rng.sample(WORDS, 3)), skills=frozenset(rng.sample("abcdef", 2)))
+        for j in range(1, 15)
+    ]
+    return volunteers, needs
+
+
+def pairs(proposals: list[Proposal]) -> set[tuple[int, int]]:
+    return {(p.volunteer_id, p.need_id) for p in proposals}
+
+
+def test_a_volunteer_gets_their_top_k_needs_and_the_needs_whose_top_k_they_enter() -> None:
+    volunteers, needs = world()
+    # Every skill: they are among the best for many needs.
+    newcomer = volunteer(100, text="Hausaufgaben Mathe Begleitung", skills=frozenset("abcdef"))
+    matcher = Matcher(params(top_k=3)).fit([*volunteers, newcomer], needs)
+    full = pairs([p for p in matcher.match_all() if p.volunteer_id == 100])
+    assert len(full) > 3  # more than their own top 3: they also enter some needs' top 3
+    assert pairs(matcher.match_volunteer(100)) == full
+
+
+def test_a_new_volunteer_is_matched_on_the_warm_state_without_refitting() -> None:
+    volunteers, needs = world()
+    warm = Matcher(params(top_k=3)).fit(volunteers, needs)
+    warm.match_all()
+    encoder = warm.encoder
+    warm.upsert_volunteers([volunteer(100, text="Hausaufgaben Mathe Begleitung", skills=frozenset("ab"))])
+    incremental = warm.match_volunteer(100)
+    assert warm.encoder is encoder
+    assert {p.volunteer_id for p in incremental} == {100} and len(incremental) >= 3
+    # Its own top 3 equals what a fresh fit proposes (the vocabulary differs only by the new text).
+    fresh = Matcher(params(top_k=3)).fit([*volunteers, warm.state.volunteers[-1]], needs)
+    best = sorted(fresh.match_volunteer(100), key=lambda p: (-p.score, p.need_id))[:3]
+    assert {p.need_id for p in best} <= {p.need_id for p in incremental}
+
+
+def test_matching_one_volunteer_scores_like_the_full_run_on_the_same_basis() -> None:
+    volunteers, needs = world(9)
+    matcher = Matcher(params(top_k=50)).fit(volunteers, needs)
+    everything = {(p.volunteer_id, p.need_id): p.score for p in matcher.match_all()}
+    for volunteer_id in (1, 17, 39):
+        for proposal in matcher.match_volunteer(volunteer_id):
+            assert everything[(proposal.volunteer_id, proposal.need_id)] == proposal.score
+    for need_id in (2, 14):
+        for proposal in matcher.match_need(need_id):
+            assert everything[(proposal.volunteer_id, proposal.need_id)] == proposal.score
+
+
+def test_an_upserted_profile_replaces_the_old_one_and_removed_ones_are_gone() -> None:
+    volunteers, needs = world()
+    matcher = Matcher(params(top_k=5)).fit(volunteers, needs)
+    matcher.upsert_volunteers([volunteer(1, paused=True)])
+    assert matcher.match_volunteer(1) == []
+    assert len(matcher.state.volunteers) == len(volunteers)
+    matcher.remove(volunteer_ids=[2], need_ids=[3])
+    assert all(p.volunteer_id != 2 and p.need_id != 3 for p in matcher.match_all())
+    assert matcher.match_need(3) == [] and matcher.match_volunteer(2) == []
+
+
+def test_a_new_need_with_a_language_nobody_in_the_fit_speaks_excludes_everyone() -> None:
+    volunteers, needs = world()
+    matcher = Matcher(params()).fit(volunteers, needs)
+    matcher.upsert_needs([need(50, required_languages=frozenset({"fa"}), skills=frozenset({"zz"}))])
+    assert matcher.match_need(50) == []
+
+
+def test_embeddings_carry_meaning_across_languages() -> None:
+    # Two needs with unrelated spellings; the volunteer's embedding points at the second one.
+    rng = np.random.default_rng(0)
+    first, second = rng.standard_normal((2, 384)).astype(np.float32)
+    close = second + 0.1 * rng.standard_normal(384).astype(np.float32)
+    unit = [v / np.linalg.norm(v) for v in (first, second, close)]
+    needs = [
+        need(1, text="Fahrradwerkstatt", embedding=unit[0]),
+        need(2, text="Hausaufgaben", embedding=unit[1]),
+    ]
+    proposals = match([volunteer(1, text="ödev yardımı", embedding=unit[2])], needs, params())
+    assert [p.need_id for p in proposals] == [2, 1]
+    assert proposals[0].reasons["text_similarity"] > 0.5
