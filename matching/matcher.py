@@ -6,27 +6,20 @@ or one column instead of refitting anything.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from matching.blocks import Chunk, Columns, candidates, chunks, concatenate, select, top_k_of_each
 from matching.features import Encoder, NeedArrays, VolunteerArrays, compress_weeks
-from matching.rows import drop_rows, stack_rows
 from matching.scoring import SIGNALS, reasons, requirements_met, strongest
+from matching.state import SideState
 from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
 
 BLOCK_CELLS = 2_000_000  # volunteers × needs per block at most: bounds memory to tens of MB at any scale
 POOL_LIMIT = 4_000_000  # candidate pairs kept before pruning the pool to the top k of each side
-
-
-@dataclass
-class Fitted:
-    volunteers: list[VolunteerProfile]
-    needs: list[NeedProfile]
-    v: VolunteerArrays
-    n: NeedArrays
+BIG = 2**31 - 1  # a top k that keeps everything
 
 
 class Matcher:
@@ -42,12 +35,10 @@ class Matcher:
         volunteers = sorted(volunteers, key=lambda profile: profile.id)
         needs = sorted(needs, key=lambda profile: profile.id)
         self.encoder = Encoder().fit(volunteers, needs)
-        self.state = Fitted(
-            volunteers=volunteers,
-            needs=needs,
-            v=self._volunteer_arrays(volunteers),
-            n=self.encoder.needs(needs),
+        self.volunteers: SideState[VolunteerProfile, VolunteerArrays] = SideState(
+            volunteers, self._volunteer_arrays
         )
+        self.needs: SideState[NeedProfile, NeedArrays] = SideState(needs, self.encoder.needs)
         self.need_bar, self.volunteer_bar = {}, {}
         return self
 
@@ -64,13 +55,15 @@ class Matcher:
         volunteer id, then need id. With `assignment`, the candidates are then thinned to a set that
         respects open places and volunteers' capacities and spreads proposals (matching.assignment).
         """
-        s = self.state
-        if not s.volunteers or not s.needs:
+        self.volunteers.consolidate()
+        self.needs.consolidate()
+        v_all, n_all = self.volunteers.arrays, self.needs.arrays
+        if not len(v_all.ids) or not len(n_all.ids):
             return []
-        v, n = compress_weeks(s.v, s.n)
+        v, n = compress_weeks(v_all, n_all)
         parts: list[Columns] = []
         pooled = 0
-        for chunk in chunks(len(s.volunteers), len(s.needs), self.block_cells):
+        for chunk in chunks(len(v.ids), len(n.ids), self.block_cells):
             found = candidates(v, n, chunk, self.params)
             parts.append(found)
             pooled += len(found["score"])
@@ -81,31 +74,30 @@ class Matcher:
         self._remember_bars(pool)
         if assignment:
             pool = self._assign(pool)
-        return self._proposals(pool)
+        return self._proposals(pool, self.volunteers.profiles, self.needs.profiles, v_all, n_all)
 
     def _select(self, pool: Columns) -> Columns:
-        return select(pool, self.params.top_k, self.state.v.ids, self.state.n.ids)
+        return select(pool, self.params.top_k, self.volunteers.arrays.ids, self.needs.arrays.ids)
 
     def _remember_bars(self, pool: Columns) -> None:
         k = self.params.top_k
         score = pool["score"].astype(np.float64)
-        v_ids = self.state.v.ids[pool["volunteer"]]
-        n_ids = self.state.n.ids[pool["need"]]
+        v_ids = self.volunteers.arrays.ids[pool["volunteer"]]
+        n_ids = self.needs.arrays.ids[pool["need"]]
         self.need_bar = _kth_best(n_ids, v_ids, score, k)
         self.volunteer_bar = _kth_best(v_ids, n_ids, score, k)
 
     def _assign(self, pool: Columns) -> Columns:
         from matching.assignment import assign
 
-        s = self.state
         chosen = assign(
-            s.v.ids[pool["volunteer"]],
-            s.n.ids[pool["need"]],
+            self.volunteers.arrays.ids[pool["volunteer"]],
+            self.needs.arrays.ids[pool["need"]],
             pool["score"].astype(np.float64),
             volunteer_capacity={
-                p.id: max(0, p.max_active_pairings - p.active_pairings) for p in s.volunteers
+                p.id: max(0, p.max_active_pairings - p.active_pairings) for p in self.volunteers.profiles
             },
-            need_places={p.id: max(0, p.open_places) for p in s.needs},
+            need_places={p.id: max(0, p.open_places) for p in self.needs.profiles},
         )
         return {key: column[chosen] for key, column in pool.items()}
 
@@ -113,91 +105,95 @@ class Matcher:
 
     def upsert_volunteers(self, profiles: Sequence[VolunteerProfile]) -> None:
         """Adds or replaces volunteers on the fitted basis (no refit)."""
-        ids = {p.id for p in profiles}
-        s = self.state
-        keep = np.array([p.id not in ids for p in s.volunteers], dtype=bool)
-        s.volunteers = [p for p in s.volunteers if p.id not in ids] + list(profiles)
-        s.v = stack_rows(drop_rows(s.v, keep), self._volunteer_arrays(profiles))
+        self.volunteers.upsert(profiles)
 
     def upsert_needs(self, profiles: Sequence[NeedProfile]) -> None:
-        ids = {p.id for p in profiles}
-        s = self.state
-        keep = np.array([p.id not in ids for p in s.needs], dtype=bool)
-        s.needs = [p for p in s.needs if p.id not in ids] + list(profiles)
-        s.n = stack_rows(drop_rows(s.n, keep), self.encoder.needs(profiles))
+        self.needs.upsert(profiles)
 
     def remove(self, volunteer_ids: Sequence[int] = (), need_ids: Sequence[int] = ()) -> None:
-        s = self.state
-        gone_v, gone_n = set(volunteer_ids), set(need_ids)
-        keep_v = np.array([p.id not in gone_v for p in s.volunteers], dtype=bool)
-        keep_n = np.array([p.id not in gone_n for p in s.needs], dtype=bool)
-        s.volunteers = [p for p in s.volunteers if p.id not in gone_v]
-        s.needs = [p for p in s.needs if p.id not in gone_n]
-        s.v, s.n = drop_rows(s.v, keep_v), drop_rows(s.n, keep_n)
+        self.volunteers.remove(volunteer_ids)
+        self.needs.remove(need_ids)
 
     def match_volunteer(self, volunteer_id: int) -> list[Proposal]:
         """A fitted volunteer against every fitted need: their own top k, and every need whose
         top k they enter (they beat its k-th best score at the last full run)."""
-        s = self.state
-        row = [i for i, p in enumerate(s.volunteers) if p.id == volunteer_id]
-        if not row or not s.needs:
+        found = self.volunteers.one(volunteer_id)
+        self.needs.consolidate()
+        n = self.needs.arrays
+        if found is None or not len(n.ids):
             return []
+        profile, v = found
         parts = [
-            candidates(s.v, s.n, Chunk(slice(row[0], row[0] + 1), c.needs), self._everything())
-            for c in chunks(1, len(s.needs), self.block_cells)
+            candidates(v, n, Chunk(slice(0, 1), c.needs), self._everything())
+            for c in chunks(1, len(n.ids), self.block_cells)
         ]
-        return self._proposals(self._one_side(concatenate(parts), "volunteer", self.need_bar))
+        pool = concatenate(parts)
+        self.volunteer_bar[volunteer_id] = _kth_of(pool["score"], self.params.top_k)
+        chosen = self._one_side(pool, "volunteer", n.ids, self.need_bar)
+        return self._proposals(chosen, [profile], self.needs.profiles, v, n)
 
     def match_need(self, need_id: int) -> list[Proposal]:
         """A fitted need against every fitted volunteer (the mirror of match_volunteer)."""
-        s = self.state
-        column = [j for j, p in enumerate(s.needs) if p.id == need_id]
-        if not column or not s.volunteers:
+        found = self.needs.one(need_id)
+        self.volunteers.consolidate()
+        v = self.volunteers.arrays
+        if found is None or not len(v.ids):
             return []
+        profile, n = found
         parts = [
-            candidates(s.v, s.n, Chunk(c.volunteers, slice(column[0], column[0] + 1)), self._everything())
-            for c in chunks(len(s.volunteers), 1, self.block_cells)
+            candidates(v, n, Chunk(c.volunteers, slice(0, 1)), self._everything())
+            for c in chunks(len(v.ids), 1, self.block_cells)
         ]
-        return self._proposals(self._one_side(concatenate(parts), "need", self.volunteer_bar))
+        pool = concatenate(parts)
+        self.need_bar[need_id] = _kth_of(pool["score"], self.params.top_k)
+        chosen = self._one_side(pool, "need", v.ids, self.volunteer_bar)
+        return self._proposals(chosen, self.volunteers.profiles, [profile], v, n)
 
     def _everything(self) -> MatchParams:
-        """Params under which a block keeps every eligible pair: with one row or column, its top k
-        along the other axis would otherwise keep them all anyway, and this side's top k is taken
-        over all blocks afterwards."""
-        from dataclasses import replace
+        """Params under which a block keeps every eligible pair of its one row or column; this
+        side's top k is taken over all blocks afterwards."""
+        return replace(self.params, top_k=BIG)
 
-        return replace(self.params, top_k=max(len(self.state.volunteers), len(self.state.needs), 1))
-
-    def _one_side(self, pool: Columns, side: str, bars: dict[int, float]) -> Columns:
+    def _one_side(
+        self, pool: Columns, side: str, other_ids: NDArray[np.int64], bars: dict[int, float]
+    ) -> Columns:
         other = "need" if side == "volunteer" else "volunteer"
-        ids = (self.state.n if other == "need" else self.state.v).ids[pool[other]]
+        ids = other_ids[pool[other]]
         score = pool["score"].astype(np.float64)
         keep = top_k_of_each(pool[side], ids, score, self.params.top_k)
-        bar = np.array([bars.get(int(i), -np.inf) for i in ids], dtype=np.float64)
-        keep |= score >= bar
+        if bars:
+            bar = np.fromiter((bars.get(i, np.inf) for i in ids.tolist()), dtype=np.float64, count=len(ids))
+            keep |= score >= bar
         return {key: column[keep] for key, column in pool.items()}
 
     # -- output -------------------------------------------------------------------------------------
 
-    def _proposals(self, chosen: Columns) -> list[Proposal]:
-        s = self.state
-        v_ids, n_ids = s.v.ids[chosen["volunteer"]], s.n.ids[chosen["need"]]
+    def _proposals(
+        self,
+        chosen: Columns,
+        volunteers: Sequence[VolunteerProfile],
+        needs: Sequence[NeedProfile],
+        v: VolunteerArrays,
+        n: NeedArrays,
+    ) -> list[Proposal]:
+        """Proposals of the chosen pairs, whose positions index `v` and `volunteers`, `n` and `needs`."""
+        v_ids, n_ids = v.ids[chosen["volunteer"]], n.ids[chosen["need"]]
         scores = np.round(chosen["score"].astype(np.float64), 4)
         order = np.lexsort((n_ids, v_ids, -scores))
         values = {name: chosen[name].astype(np.float64) for name in SIGNALS}
         strongest_signal = strongest(values, self.params)
-        met = {j: requirements_met(s.needs[j]) for j in set(chosen["need"].tolist())}
+        met = {j: requirements_met(needs[j]) for j in set(chosen["need"].tolist())}
         result = []
         for p in order.tolist():
             i, j = int(chosen["volunteer"][p]), int(chosen["need"][p])
             result.append(
                 Proposal(
-                    volunteer_id=s.volunteers[i].id,
-                    need_id=s.needs[j].id,
+                    volunteer_id=volunteers[i].id,
+                    need_id=needs[j].id,
                     score=float(scores[p]),
                     reasons=reasons(
-                        s.volunteers[i],
-                        s.needs[j],
+                        volunteers[i],
+                        needs[j],
                         text_similarity=float(values["text"][p]),
                         distance_km=float(chosen["distance_km"][p]),
                         strongest=strongest_signal[p],
@@ -220,3 +216,10 @@ def _kth_best(
         counts[g] = counts.get(g, 0) + 1
         result[g] = min(result.get(g, np.inf), value)
     return {g: (value if counts[g] >= k else -np.inf) for g, value in result.items()}
+
+
+def _kth_of(scores: NDArray[np.generic], k: int) -> float:
+    """The k-th highest of one profile's eligible scores, or -inf when it has fewer than k."""
+    if len(scores) < k or k <= 0:
+        return -np.inf
+    return float(np.partition(scores.astype(np.float64), -k)[-k])

@@ -1,5 +1,6 @@
 """Adding and removing rows of the fitted arrays (VolunteerArrays, NeedArrays) field by field."""
 
+from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any, TypeVar
 
@@ -15,20 +16,23 @@ S = TypeVar("S", bound=Side)
 PER_COLUMN = {"quarters"}
 
 
-def stack_rows(first: S, second: S) -> S:
-    """The rows of `first`, then those of `second` (both encoded by the same fitted Encoder)."""
+def stack_rows(parts: Sequence[S]) -> S:
+    """The rows of all parts in order (all encoded by the same fitted Encoder), in one copy."""
+    first = parts[0]
+    if len(parts) == 1:
+        return first
     changes: dict[str, Any] = {}
     for f in fields(first):
         if f.name in PER_COLUMN:
             continue
-        a, b = getattr(first, f.name), getattr(second, f.name)
-        if isinstance(a, SplitText):
+        values = [getattr(part, f.name) for part in parts]
+        if isinstance(values[0], SplitText):
             changes[f.name] = SplitText(
-                dense=np.concatenate([a.dense, b.dense]),
-                rest=sparse.csr_matrix(sparse.vstack([a.rest, b.rest])),
+                dense=np.concatenate([v.dense for v in values]),
+                rest=sparse.csr_matrix(sparse.vstack([v.rest for v in values])),
             )
         else:
-            changes[f.name] = np.concatenate([a, b])
+            changes[f.name] = np.concatenate(values)
     return replace(first, **changes)
 
 

@@ -45,12 +45,13 @@ def test_a_new_volunteer_is_matched_on_the_warm_state_without_refitting() -> Non
     warm = Matcher(params(top_k=3)).fit(volunteers, needs)
     warm.match_all()
     encoder = warm.encoder
-    warm.upsert_volunteers([volunteer(100, text="Hausaufgaben Mathe Begleitung", skills=frozenset("ab"))])
+    newcomer = volunteer(100, text="Hausaufgaben Mathe Begleitung", skills=frozenset("ab"))
+    warm.upsert_volunteers([newcomer])
     incremental = warm.match_volunteer(100)
     assert warm.encoder is encoder
     assert {p.volunteer_id for p in incremental} == {100} and len(incremental) >= 3
     # Its own top 3 equals what a fresh fit proposes (the vocabulary differs only by the new text).
-    fresh = Matcher(params(top_k=3)).fit([*volunteers, warm.state.volunteers[-1]], needs)
+    fresh = Matcher(params(top_k=3)).fit([*volunteers, newcomer], needs)
     best = sorted(fresh.match_volunteer(100), key=lambda p: (-p.score, p.need_id))[:3]
     assert {p.need_id for p in best} <= {p.need_id for p in incremental}
 
@@ -72,7 +73,7 @@ def test_an_upserted_profile_replaces_the_old_one_and_removed_ones_are_gone() ->
     matcher = Matcher(params(top_k=5)).fit(volunteers, needs)
     matcher.upsert_volunteers([volunteer(1, paused=True)])
     assert matcher.match_volunteer(1) == []
-    assert len(matcher.state.volunteers) == len(volunteers)
+    assert len(matcher.volunteers.profiles) == len(volunteers)
     matcher.remove(volunteer_ids=[2], need_ids=[3])
     assert all(p.volunteer_id != 2 and p.need_id != 3 for p in matcher.match_all())
     assert matcher.match_need(3) == [] and matcher.match_volunteer(2) == []
@@ -98,3 +99,17 @@ def test_embeddings_carry_meaning_across_languages() -> None:
     proposals = match([volunteer(1, text="ödev yardımı", embedding=unit[2])], needs, params())
     assert [p.need_id for p in proposals] == [2, 1]
     assert proposals[0].reasons["text_similarity"] > 0.5
+
+
+def test_changes_wait_in_a_small_pending_part_until_the_next_full_use() -> None:
+    volunteers, needs = world()
+    matcher = Matcher(params(top_k=5)).fit(volunteers, needs)
+    assert any(v == 1 for v, _ in pairs(matcher.match_all()))
+    matcher.upsert_volunteers(
+        [volunteer(1, paused=True), volunteer(200, text="Mathe", skills=frozenset("ab"))]
+    )
+    assert len(matcher.volunteers.arrays.ids) == len(volunteers)  # nothing copied yet
+    assert matcher.match_volunteer(1) == [] and matcher.match_volunteer(200)
+    after = pairs(matcher.match_all())
+    assert len(matcher.volunteers.arrays.ids) == len(volunteers) + 1
+    assert all(v != 1 for v, _ in after) and any(v == 200 for v, _ in after)

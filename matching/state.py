@@ -1,0 +1,76 @@
+"""One side (volunteers or needs) of a fitted matcher: profiles and arrays, row by row, with cheap
+additions.
+
+Copying 100,000 rows of arrays for every new registration would cost more than matching it. So an
+added or changed profile goes to a small pending part, its old row is only marked paused (so it is
+never proposed again), and both are merged into the main arrays at the next full use.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matching.features import Side
+from matching.rows import drop_rows, stack_rows
+from matching.types import NeedProfile, VolunteerProfile
+
+P = TypeVar("P", VolunteerProfile, NeedProfile)
+A = TypeVar("A", bound=Side)
+
+
+class SideState(Generic[P, A]):
+    def __init__(self, profiles: Sequence[P], encode: Callable[[Sequence[P]], A]) -> None:
+        self.encode: Callable[[Sequence[P]], A] = encode
+        self.profiles: list[P] = list(profiles)
+        self.arrays: A = encode(self.profiles)
+        self.position = {p.id: i for i, p in enumerate(self.profiles)}
+        self.superseded: set[int] = set()  # positions of rows replaced by a pending one
+        self.pending: dict[int, tuple[P, A]] = {}  # id -> the newest profile and its one-row arrays
+
+    def upsert(self, profiles: Sequence[P]) -> None:
+        arrays = self.encode(profiles)
+        for row, profile in enumerate(profiles):
+            old = self.position.get(profile.id)
+            if old is not None and old not in self.superseded:
+                self.arrays.paused[old] = True  # in place: the old row is never proposed again
+                self.superseded.add(old)
+            keep = np.zeros(len(profiles), dtype=bool)
+            keep[row] = True
+            self.pending[profile.id] = (profile, drop_rows(arrays, keep))
+
+    def remove(self, ids: Sequence[int]) -> None:
+        gone = set(ids)
+        for i in gone:
+            self.pending.pop(i, None)
+        keep = np.array([p.id not in gone for p in self.profiles], dtype=bool)
+        if not keep.all():
+            self.consolidate(keep)
+
+    def one(self, profile_id: int) -> tuple[P, A] | None:
+        """The current profile and its one-row arrays."""
+        if profile_id in self.pending:
+            return self.pending[profile_id]
+        row = self.position.get(profile_id)
+        if row is None:
+            return None
+        keep = np.zeros(len(self.profiles), dtype=bool)
+        keep[row] = True
+        return self.profiles[row], drop_rows(self.arrays, keep)
+
+    def consolidate(self, keep: NDArray[np.bool_] | None = None) -> None:
+        """Merges the pending rows into the main arrays (one copy), dropping superseded rows."""
+        if keep is None:
+            if not self.pending and not self.superseded:
+                return
+            keep = np.ones(len(self.profiles), dtype=bool)
+        keep = keep.copy()
+        keep[list(self.superseded)] = False
+        arrays = drop_rows(self.arrays, keep)
+        profiles = [p for p, kept in zip(self.profiles, keep.tolist(), strict=True) if kept]
+        profiles += [profile for profile, _ in self.pending.values()]
+        arrays = stack_rows([arrays, *(row for _, row in self.pending.values())])
+        self.arrays, self.profiles = arrays, profiles
+        self.position = {p.id: i for i, p in enumerate(profiles)}
+        self.superseded, self.pending = set(), {}
