@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from matching.blocks import Chunk, Columns, candidates, chunks, concatenate, select, top_k_of_each
 from matching.features import Encoder, NeedArrays, VolunteerArrays, compress_weeks
-from matching.scoring import SIGNALS, reasons, requirements_met, strongest
+from matching.proposals import Proposals
 from matching.state import SideState
 from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
 
@@ -47,7 +47,7 @@ class Matcher:
 
     # -- everything ---------------------------------------------------------------------------------
 
-    def match_all(self, assignment: bool = False) -> list[Proposal]:
+    def match_all(self, assignment: bool = False) -> Sequence[Proposal]:
         """The union of the best `top_k` volunteers per need and the best `top_k` needs per volunteer.
 
         Only eligible pairs (all hard constraints met) scoring at least `min_score` are proposed.
@@ -114,7 +114,7 @@ class Matcher:
         self.volunteers.remove(volunteer_ids)
         self.needs.remove(need_ids)
 
-    def match_volunteer(self, volunteer_id: int) -> list[Proposal]:
+    def match_volunteer(self, volunteer_id: int) -> Sequence[Proposal]:
         """A fitted volunteer against every fitted need: their own top k, and every need whose
         top k they enter (they beat its k-th best score at the last full run)."""
         found = self.volunteers.one(volunteer_id)
@@ -132,7 +132,7 @@ class Matcher:
         chosen = self._one_side(pool, "volunteer", n.ids, self.need_bar)
         return self._proposals(chosen, [profile], self.needs.profiles, v, n)
 
-    def match_need(self, need_id: int) -> list[Proposal]:
+    def match_need(self, need_id: int) -> Sequence[Proposal]:
         """A fitted need against every fitted volunteer (the mirror of match_volunteer)."""
         found = self.needs.one(need_id)
         self.volunteers.consolidate()
@@ -175,34 +175,8 @@ class Matcher:
         needs: Sequence[NeedProfile],
         v: VolunteerArrays,
         n: NeedArrays,
-    ) -> list[Proposal]:
-        """Proposals of the chosen pairs, whose positions index `v` and `volunteers`, `n` and `needs`."""
-        v_ids, n_ids = v.ids[chosen["volunteer"]], n.ids[chosen["need"]]
-        scores = np.round(chosen["score"].astype(np.float64), 4)
-        order = np.lexsort((n_ids, v_ids, -scores))
-        values = {name: chosen[name].astype(np.float64) for name in SIGNALS}
-        strongest_signal = strongest(values, self.params)
-        met = {j: requirements_met(needs[j]) for j in set(chosen["need"].tolist())}
-        result = []
-        for p in order.tolist():
-            i, j = int(chosen["volunteer"][p]), int(chosen["need"][p])
-            result.append(
-                Proposal(
-                    volunteer_id=volunteers[i].id,
-                    need_id=needs[j].id,
-                    score=float(scores[p]),
-                    reasons=reasons(
-                        volunteers[i],
-                        needs[j],
-                        text_similarity=float(values["text"][p]),
-                        distance_km=float(chosen["distance_km"][p]),
-                        strongest=strongest_signal[p],
-                        signal_values={name: float(values[name][p]) for name in SIGNALS},
-                        requirements=met[j],
-                    ),
-                )
-            )
-        return result
+    ) -> Proposals:
+        return Proposals(chosen, volunteers, needs, v.ids, n.ids, self.params)
 
 
 def _kth_best(

@@ -13,7 +13,7 @@ def match(
     needs: Sequence[NeedProfile],
     params: MatchParams,
     assignment: bool = False,
-) -> list[Proposal]:
+) -> Sequence[Proposal]:
     """Fits a Matcher on these profiles and matches everything against everything (see
     Matcher.match_all)."""
     return Matcher(params).fit(volunteers, needs).match_all(assignment=assignment)
