@@ -83,10 +83,12 @@ def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> li
 
 
 def _times_proposed(session: Session, volunteer_ids: list[int]) -> dict[int, int]:
+    """Proposals coordinators decided on so far (fairness). Pending ones do not count: they are the
+    matcher's own output, and counting them would change the next run's scores by the last one's."""
     counts: dict[int, int] = defaultdict(int)
     query = select(Proposal.volunteer_id).where(
         col(Proposal.volunteer_id).in_(volunteer_ids),
-        col(Proposal.status).in_((ProposalStatus.PENDING, ProposalStatus.APPROVED)),
+        col(Proposal.status).in_((ProposalStatus.APPROVED, ProposalStatus.REJECTED)),
     )
     for volunteer_id in session.exec(query):
         counts[volunteer_id] += 1
