@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts
     from app.admin.views import bp as admin
+    from app.matching_runs.views import bp as matching_runs
     from app.needs.views import bp as needs
     from app.pages.views import bp as pages
     from app.pairings.views import bp as pairings
@@ -40,5 +41,5 @@ def _register_blueprints(app: Flask) -> None:
     from app.proposals.views import bp as proposals
     from app.volunteers.views import bp as volunteers
 
-    for blueprint in (pages, accounts, volunteers, needs, proposals, pairings, privacy, admin):
+    for blueprint in (pages, accounts, volunteers, needs, proposals, matching_runs, pairings, privacy, admin):
         app.register_blueprint(blueprint)

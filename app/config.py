@@ -45,6 +45,21 @@ class Settings:
     # "console" prints mails to the log instead of sending them (embedded demo without SMTP server).
     mail_backend: str = field(default_factory=lambda: os.environ.get("MAIL_BACKEND", "smtp"))
     session_cookie_secure: bool = field(default_factory=lambda: _flag("SESSION_COOKIE_SECURE", False))
+    # Redis hands an unacknowledged task to another worker after this long, so it must exceed the longest
+    # task; the fault tests shorten it (with the restore sweep) to see recovery within seconds.
+    visibility_timeout_s: int = field(
+        default_factory=lambda: int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    )
+    # Seconds between kombu's sweeps that put back the tasks of a dead worker; None: kombu's ~100 s.
+    restore_sweep_s: int | None = field(
+        default_factory=lambda: int(os.environ.get("CELERY_RESTORE_SWEEP_S") or 0) or None
+    )
+    # A matching task whose worker dies every time is marked failed after this many attempts.
+    match_max_attempts: int = field(default_factory=lambda: int(os.environ.get("MATCH_MAX_ATTEMPTS", "5")))
+    # Test hook only (tests/faults): each matching task sleeps this long mid-task, so it can be killed there.
+    match_test_delay_s: float = field(
+        default_factory=lambda: float(os.environ.get("MATCH_TEST_DELAY_S", "0"))
+    )
     default_locale: str = "de"
     # Catalogues that exist; a new language is a new folder under app/translations.
     locales: tuple[str, ...] = field(
@@ -66,14 +81,15 @@ class Settings:
                 "task_acks_late": True,
                 "task_reject_on_worker_lost": True,
                 "worker_prefetch_multiplier": 1,
-                # Redis hands an unacknowledged task to another worker after visibility_timeout, so it
-                # must exceed the longest task; the hard time limit makes sure it does.
-                "broker_transport_options": {"visibility_timeout": 3600},
-                "task_time_limit": 3000,
+                # The hard time limit keeps every task shorter than the visibility timeout.
+                "broker_transport_options": self._transport_options(),
+                "task_time_limit": max(1, self.visibility_timeout_s * 5 // 6),
                 "broker_connection_retry_on_startup": True,
                 "timezone": "Europe/Berlin",
             },
             "TASKS_IN_PROCESS": self.tasks_in_process,
+            "MATCH_MAX_ATTEMPTS": self.match_max_attempts,
+            "MATCH_TEST_DELAY_S": self.match_test_delay_s,
             "BASE_URL": self.base_url.rstrip("/"),
             "MAIL_SERVER": self.mail_server,
             "MAIL_PORT": self.mail_port,
@@ -90,3 +106,10 @@ class Settings:
             "LOCALES": self.locales,
             "WTF_CSRF_TIME_LIMIT": None,
         }
+
+    def _transport_options(self) -> dict[str, int]:
+        options = {"visibility_timeout": self.visibility_timeout_s}
+        if self.restore_sweep_s is not None:
+            # kombu scans on every Nth sweep only (N = throttle); one means every sweep.
+            options |= {"unacked_restore_interval": self.restore_sweep_s, "unacked_restore_throttle": 1}
+        return options

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from app import base  # noqa: F401  (naming convention first)
 from app.accounts.models import User
+from app.matching_runs.models import MatchRun
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot
 from app.offices.models import District, Office
 from app.outbox.models import OutboxMessage
@@ -20,6 +21,7 @@ __all__ = [
     "ConsentRecord",
     "District",
     "Language",
+    "MatchRun",
     "Need",
     "NeedLanguage",
     "NeedSkill",

@@ -25,6 +25,7 @@ MENU = (
     MenuItem("needs.mine", _l("Our needs"), (Role.PARTNER,)),
     MenuItem("proposals.queue", _l("Review queue"), (Role.COORDINATOR, Role.ADMIN)),
     MenuItem("pairings.overview", _l("Pairings"), (Role.COORDINATOR, Role.ADMIN)),
+    MenuItem("matching_runs.overview", _l("Matching runs"), (Role.COORDINATOR, Role.ADMIN)),
     MenuItem("admin.index", _l("Administration"), (Role.ADMIN,)),
 )
 

@@ -5,7 +5,7 @@ new or changed profile is added with `upsert_*` on the fitted basis, and matchin
 or one column instead of refitting anything.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -47,13 +47,17 @@ class Matcher:
 
     # -- everything ---------------------------------------------------------------------------------
 
-    def match_all(self, assignment: bool = False) -> Sequence[Proposal]:
+    def match_all(
+        self, assignment: bool = False, decided: Collection[tuple[int, int]] = ()
+    ) -> Sequence[Proposal]:
         """The union of the best `top_k` volunteers per need and the best `top_k` needs per volunteer.
 
         Only eligible pairs (all hard constraints met) scoring at least `min_score` are proposed.
         Deterministic: ties are broken by id, and the result is ordered by score (descending), then
         volunteer id, then need id. With `assignment`, the candidates are then thinned to a set that
-        respects open places and volunteers' capacities and spreads proposals (matching.assignment).
+        respects open places and volunteers' capacities and spreads proposals (matching.assignment);
+        `decided` (volunteer id, need id) pairs, which coordinators already approved or rejected, then
+        take no place in it.
         """
         self.volunteers.consolidate()
         self.needs.consolidate()
@@ -73,6 +77,12 @@ class Matcher:
         pool = self._select(concatenate(parts))
         self._remember_bars(pool)
         if assignment:
+            if decided:
+                pairs = zip(
+                    v_all.ids[pool["volunteer"]].tolist(), n_all.ids[pool["need"]].tolist(), strict=True
+                )
+                open_pairs = np.array([pair not in decided for pair in pairs], dtype=bool)
+                pool = {key: column[open_pairs] for key, column in pool.items()}
             pool = self._assign(pool)
         return self._proposals(pool, self.volunteers.profiles, self.needs.profiles, v_all, n_all)
 

@@ -3,6 +3,8 @@
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
@@ -12,7 +14,13 @@ from app.pairings.services import busy_count_by_volunteer, filled_places_by_need
 from app.proposals.models import Proposal, ProposalStatus
 from app.vocab.models import Skill
 from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, VolunteerSlot
+from matching.embedding import from_bytes, text_key
 from matching.types import NeedProfile, Slot, VolunteerProfile
+
+
+def _stored_embedding(row: Volunteer | Need, text: str) -> NDArray[np.float32] | None:
+    """The kept embedding, if it belongs to this very text (else workers.embeddings computes one)."""
+    return from_bytes(row.embedding) if row.embedding_key == text_key(text) else None
 
 
 def _skill_words(session: Session) -> dict[int, tuple[str, str]]:
@@ -61,10 +69,12 @@ def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> li
         assert v.id is not None
         district = districts[v.district_id]
         words = [skills[i][1] for i in skill_ids[v.id] if i in skills]
+        text = " ".join([v.about, *words])
         profiles.append(
             VolunteerProfile(
                 id=v.id,
-                text=" ".join([v.about, *words]),
+                text=text,
+                embedding=_stored_embedding(v, text),
                 skills=frozenset(skills[i][0] for i in skill_ids[v.id] if i in skills),
                 languages=languages[v.id],
                 slots=tuple(sorted(slots[v.id], key=lambda s: (s.weekday, s.start_minute))),
@@ -122,10 +132,12 @@ def load_needs(
         assert n.id is not None
         district = districts[n.district_id]
         words = [skills[i][1] for i in skill_ids[n.id] if i in skills]
+        text = " ".join([n.title, n.description, *words])
         profiles.append(
             NeedProfile(
                 id=n.id,
-                text=" ".join([n.title, n.description, *words]),
+                text=text,
+                embedding=_stored_embedding(n, text),
                 skills=frozenset(skills[i][0] for i in skill_ids[n.id] if i in skills),
                 required_languages=frozenset(required[n.id]),
                 welcome_languages=frozenset(welcome[n.id] - required[n.id]),

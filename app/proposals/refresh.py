@@ -94,3 +94,9 @@ def _scope_test(
         return (volunteers is None or key[0] in volunteers) and (needs is None or key[1] in needs)
 
     return in_scope
+
+
+def decided_pairs(*, session: Session) -> set[tuple[int, int]]:
+    """(volunteer id, need id) of proposals coordinators approved or rejected: never proposed again."""
+    query = select(Proposal.volunteer_id, Proposal.need_id).where(col(Proposal.status).not_in(REFRESHABLE))
+    return {(volunteer_id, need_id) for volunteer_id, need_id in session.exec(query)}

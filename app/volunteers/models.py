@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel, Text
+from sqlmodel import Field, LargeBinary, SQLModel, Text
 
 from app.base import WeeklySlotBase, utcnow
 
@@ -36,6 +36,10 @@ class Volunteer(SQLModel, table=True):
     paused: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # The sentence embedding of the matching text (matching.embedding), kept so that matching never
+    # recomputes it, and a hash of the text it was computed from (a changed text is embedded again).
+    embedding: bytes | None = Field(default=None, sa_type=LargeBinary)
+    embedding_key: str = Field(default="", max_length=64)
 
 
 class VolunteerLanguage(SQLModel, table=True):

@@ -1,0 +1,1 @@
+"""Matching runs: every execution of a matching task, for coordinators to see."""

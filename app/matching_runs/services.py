@@ -1,0 +1,145 @@
+"""Recording matching runs (for the worker) and reading them back (for the coordinators' page)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.base import utcnow
+from app.matching_runs.models import MatchRun, RunKind, RunStatus
+from app.outbox.models import OutboxMessage
+
+GIVEN_UP = "Given up after {attempts} attempts."
+DIED = "The last attempt did not finish (did the worker process die?)"
+
+
+def begin_attempt(
+    *,
+    session: Session,
+    kind: RunKind,
+    subject_id: int | None,
+    outbox_message_id: int | None,
+    celery_task_id: str | None,
+    max_attempts: int,
+) -> MatchRun | None:
+    """Commits one more attempt of a run and returns it as running; None when it must not run (again).
+
+    Counting before the work starts is what bounds a task whose worker dies every time: the crash
+    cannot skip the count. None means: the outbox message was processed already, the run is finished,
+    or it has had `max_attempts` attempts (it is then marked failed).
+    """
+    if outbox_message_id is not None and not still_unprocessed(session=session, message_id=outbox_message_id):
+        session.rollback()
+        return None
+    # Loaded and locked just above; the run's wait starts when the work was asked for.
+    message = session.get(OutboxMessage, outbox_message_id) if outbox_message_id is not None else None
+    run = _find(session, outbox_message_id, celery_task_id) or MatchRun(
+        kind=kind,
+        subject_id=subject_id,
+        outbox_message_id=message.id if message is not None else None,
+        queued_at=message.created_at if message is not None else utcnow(),
+    )
+    if run.status in (RunStatus.DONE, RunStatus.FAILED):
+        session.rollback()
+        return None
+    if run.attempts >= max_attempts:
+        run.status, run.finished_at = RunStatus.FAILED, utcnow()
+        run.error = f"{GIVEN_UP.format(attempts=run.attempts)} {DIED}\n{run.error}".strip()[:4000]
+        session.add(run)
+        session.commit()
+        return None
+    run.attempts += 1
+    run.status, run.started_at, run.finished_at = RunStatus.RUNNING, utcnow(), None
+    run.celery_task_id = celery_task_id or ""
+    session.add(run)
+    session.commit()
+    return run
+
+
+def still_unprocessed(*, session: Session, message_id: int) -> bool:
+    """Locks the outbox message (PostgreSQL) and tells whether its task has yet to take effect.
+
+    Held until the caller's commit, so two deliveries of one message take effect once: the second
+    waits, then sees it processed.
+    """
+    query = select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
+    message = session.exec(query).first()
+    # A message that no longer exists has nothing left to protect; the task may run.
+    return message is None or message.processed_at is None
+
+
+def finish(*, session: Session, run_id: int, counts: dict[str, int], volunteers: int, needs: int) -> None:
+    """Adds (does not commit) the outcome of a successful attempt, to commit with the proposals."""
+    run = session.get_one(MatchRun, run_id)
+    run.status, run.finished_at, run.error = RunStatus.DONE, utcnow(), ""
+    run.volunteers, run.needs = volunteers, needs
+    run.added, run.updated, run.withdrawn = counts["added"], counts["updated"], counts["withdrawn"]
+    run.duration_ms = _duration_ms(run)
+    session.add(run)
+
+
+def record_failure(*, session: Session, run_id: int, error: str, will_retry: bool, retryable: bool) -> None:
+    """Commits the error of a failed attempt: queued again when Celery retries it, failed otherwise."""
+    run = session.get(MatchRun, run_id)
+    if run is None:
+        return
+    if retryable and not will_retry:
+        error = f"{GIVEN_UP.format(attempts=run.attempts)}\n{error}"
+    run.status = RunStatus.QUEUED if will_retry else RunStatus.FAILED
+    run.finished_at = None if will_retry else utcnow()
+    run.duration_ms = _duration_ms(run, utcnow())
+    run.error = error[:4000]
+    session.add(run)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class Overview:
+    runs: list[MatchRun]
+    counts: dict[str, int]  # runs by status
+    waiting: int  # outbox messages whose matching has not started yet
+    oldest_waiting: datetime | None
+    last_computed: datetime | None  # when the last successful run stored its proposals
+    last_full_run: datetime | None
+
+
+def overview(*, session: Session, status: str | None = None, limit: int = 100) -> Overview:
+    """The most recent runs (optionally of one status), newest first, with the pipeline's state."""
+    query = select(MatchRun).order_by(col(MatchRun.queued_at).desc(), col(MatchRun.id).desc()).limit(limit)
+    if status:
+        query = query.where(MatchRun.status == status)
+    counts = dict(session.exec(select(MatchRun.status, func.count()).group_by(MatchRun.status)).all())
+    started = select(MatchRun.outbox_message_id).where(col(MatchRun.outbox_message_id).is_not(None))
+    waiting_query = select(func.count(), func.min(OutboxMessage.created_at)).where(
+        col(OutboxMessage.processed_at).is_(None),
+        col(OutboxMessage.id).not_in(started),
+        col(OutboxMessage.task_name).startswith("matching."),
+    )
+    waiting, oldest = session.exec(waiting_query).one()
+    done = select(func.max(MatchRun.finished_at)).where(MatchRun.status == RunStatus.DONE)
+    return Overview(
+        runs=list(session.exec(query)),
+        counts=counts,
+        waiting=waiting,
+        oldest_waiting=oldest,
+        last_computed=session.exec(done).one(),
+        last_full_run=session.exec(done.where(MatchRun.kind == RunKind.ALL)).one(),
+    )
+
+
+def _find(session: Session, outbox_message_id: int | None, celery_task_id: str | None) -> MatchRun | None:
+    if outbox_message_id is not None:
+        query = select(MatchRun).where(MatchRun.outbox_message_id == outbox_message_id)
+    elif celery_task_id:
+        query = select(MatchRun).where(MatchRun.celery_task_id == celery_task_id)
+    else:
+        return None  # called directly (tests, the shell): always a run of its own
+    return session.exec(query.with_for_update()).first()
+
+
+def _duration_ms(run: MatchRun, end: datetime | None = None) -> float | None:
+    end = end or run.finished_at
+    if run.started_at is None or end is None:
+        return None
+    return round((end - run.started_at).total_seconds() * 1000, 1)
