@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
@@ -127,7 +128,17 @@ def submit(driver: WebDriver, button_text_or_id: str) -> None:
     assert buttons, f"no button {button_text_or_id!r} on {driver.current_url}"
     old_page = driver.find_element(By.TAG_NAME, "html")
     buttons[0].click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(driver, 10).until(lambda _: _gone(old_page))
+
+
+def _gone(element: WebElement) -> bool:
+    """True once the element's page has been replaced. While Chromium swaps documents, asking about
+    the old node can fail with other errors than "stale" (e.g. "node does not belong to the document")."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 def wait_for_path(driver: WebDriver, path: str) -> None:
