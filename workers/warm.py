@@ -37,6 +37,9 @@ class WarmState:
     pairings: tuple[int, int] = (0, 0)
     today: date | None = None
     database: str = ""  # the state belongs to one database (tests switch between several)
+    # updated_at of each profile as the state holds it: the overlap then re-reads only real changes.
+    seen_volunteers: dict[int, datetime] = field(default_factory=dict)
+    seen_needs: dict[int, datetime] = field(default_factory=dict)
     fits: int = field(default=0)  # how often this process fitted from scratch (tests read it)
 
 
@@ -64,6 +67,8 @@ def fit(session: Session, params: MatchParams) -> Matcher:
     matcher = Matcher(params).fit(volunteers, needs)
     STATE.matcher, STATE.synced_at, STATE.today = matcher, started, params.today
     STATE.database = _database(session)
+    STATE.seen_volunteers = _updated(session, Volunteer, None)
+    STATE.seen_needs = _updated(session, Need, None)
     STATE.pairings = _pairings_version(session)
     STATE.fits += 1
     log.info("matcher fitted on %s volunteers and %s open needs", len(volunteers), len(needs))
@@ -92,15 +97,28 @@ def synced(
     since = STATE.synced_at - OVERLAP
     started = utcnow()
     if volunteer_ids:
-        changed_n = {i for i in session.exec(select(Need.id).where(col(Need.updated_at) >= since)) if i}
-        _upsert(session, matcher, volunteer_ids=list(volunteer_ids), need_ids=sorted(changed_n))
+        changed_n = _changed(_updated(session, Need, since), STATE.seen_needs)
+        _upsert(session, matcher, volunteer_ids=list(volunteer_ids), need_ids=changed_n)
     if need_ids:
-        changed_v = {
-            i for i in session.exec(select(Volunteer.id).where(col(Volunteer.updated_at) >= since)) if i
-        }
-        _upsert(session, matcher, volunteer_ids=sorted(changed_v), need_ids=list(need_ids))
+        changed_v = _changed(_updated(session, Volunteer, since), STATE.seen_volunteers)
+        _upsert(session, matcher, volunteer_ids=changed_v, need_ids=list(need_ids))
     STATE.synced_at = started
     return matcher
+
+
+def _updated(
+    session: Session, model: type[Volunteer] | type[Need], since: datetime | None
+) -> dict[int, datetime]:
+    query = select(model.id, model.updated_at)
+    if since is not None:
+        query = query.where(col(model.updated_at) >= since)
+    return {i: at for i, at in session.exec(query) if i is not None}
+
+
+def _changed(current: dict[int, datetime], seen: dict[int, datetime]) -> list[int]:
+    changed = sorted(i for i, at in current.items() if seen.get(i) != at)
+    seen.update({i: current[i] for i in changed})
+    return changed
 
 
 def _upsert(session: Session, matcher: Matcher, volunteer_ids: list[int], need_ids: list[int]) -> None:
