@@ -16,6 +16,7 @@ SIGNAL_NAMES: dict[str, Callable[[], str]] = {
     "languages": lambda: _("shared languages"),
     "time": lambda: _("matching times"),
     "distance": lambda: _("a short distance"),
+    "fairness": lambda: _("rarely proposed so far"),
 }
 REQUIREMENT_NAMES: dict[str, Callable[[], str]] = {
     "certificate": lambda: _("certificate of conduct"),
