@@ -26,10 +26,11 @@ class Matcher:
     def __init__(self, params: MatchParams, block_cells: int = BLOCK_CELLS) -> None:
         self.params = params
         self.block_cells = block_cells
-        # The k-th best score of each need and volunteer at the last full run: a new profile enters
-        # their top k when it beats it.
-        self.need_bar: dict[int, float] = {}
-        self.volunteer_bar: dict[int, float] = {}
+        # The k best scores of each need and volunteer (descending), from the last full run and kept
+        # up to date as single profiles are matched: a new profile enters their top k when it beats
+        # the k-th; one with fewer than k takes anyone eligible.
+        self.need_best: dict[int, list[float]] = {}
+        self.volunteer_best: dict[int, list[float]] = {}
 
     def fit(self, volunteers: Sequence[VolunteerProfile], needs: Sequence[NeedProfile]) -> "Matcher":
         volunteers = sorted(volunteers, key=lambda profile: profile.id)
@@ -39,7 +40,7 @@ class Matcher:
             volunteers, self._volunteer_arrays
         )
         self.needs: SideState[NeedProfile, NeedArrays] = SideState(needs, self.encoder.needs)
-        self.need_bar, self.volunteer_bar = {}, {}
+        self.need_best, self.volunteer_best = {}, {}
         return self
 
     def _volunteer_arrays(self, volunteers: Sequence[VolunteerProfile]) -> VolunteerArrays:
@@ -94,8 +95,8 @@ class Matcher:
         score = pool["score"].astype(np.float64)
         v_ids = self.volunteers.arrays.ids[pool["volunteer"]]
         n_ids = self.needs.arrays.ids[pool["need"]]
-        self.need_bar = _kth_best(n_ids, v_ids, score, k)
-        self.volunteer_bar = _kth_best(v_ids, n_ids, score, k)
+        self.need_best = _best_k(n_ids, v_ids, score, k)
+        self.volunteer_best = _best_k(v_ids, n_ids, score, k)
 
     def _assign(self, pool: Columns) -> Columns:
         from matching.assignment import assign
@@ -137,9 +138,7 @@ class Matcher:
             candidates(v, n, Chunk(slice(0, 1), c.needs), self._everything())
             for c in chunks(1, len(n.ids), self.block_cells)
         ]
-        pool = concatenate(parts)
-        self.volunteer_bar[volunteer_id] = _kth_of(pool["score"], self.params.top_k)
-        chosen = self._one_side(pool, "volunteer", n.ids, self.need_bar)
+        chosen = self._one_side(concatenate(parts), "volunteer", volunteer_id, n.ids, self.need_best)
         return self._proposals(chosen, [profile], self.needs.profiles, v, n)
 
     def match_need(self, need_id: int) -> Sequence[Proposal]:
@@ -154,9 +153,7 @@ class Matcher:
             candidates(v, n, Chunk(c.volunteers, slice(0, 1)), self._everything())
             for c in chunks(len(v.ids), 1, self.block_cells)
         ]
-        pool = concatenate(parts)
-        self.need_bar[need_id] = _kth_of(pool["score"], self.params.top_k)
-        chosen = self._one_side(pool, "need", v.ids, self.volunteer_bar)
+        chosen = self._one_side(concatenate(parts), "need", need_id, v.ids, self.volunteer_best)
         return self._proposals(chosen, self.volunteers.profiles, [profile], v, n)
 
     def _everything(self) -> MatchParams:
@@ -165,15 +162,28 @@ class Matcher:
         return replace(self.params, top_k=BIG)
 
     def _one_side(
-        self, pool: Columns, side: str, other_ids: NDArray[np.int64], bars: dict[int, float]
+        self,
+        pool: Columns,
+        side: str,
+        profile_id: int,
+        other_ids: NDArray[np.int64],
+        others_best: dict[int, list[float]],
     ) -> Columns:
+        """One profile's pool: its own top k, and the others whose top k it enters; both sides' best
+        scores are updated with the result."""
+        k = self.params.top_k
         other = "need" if side == "volunteer" else "volunteer"
         ids = other_ids[pool[other]]
         score = pool["score"].astype(np.float64)
-        keep = top_k_of_each(pool[side], ids, score, self.params.top_k)
-        if bars:
-            bar = np.fromiter((bars.get(i, np.inf) for i in ids.tolist()), dtype=np.float64, count=len(ids))
-            keep |= score >= bar
+        keep = top_k_of_each(pool[side], ids, score, k)
+        bar = np.fromiter(
+            (_bar(others_best.get(i, []), k) for i in ids.tolist()), dtype=np.float64, count=len(ids)
+        )
+        keep |= score >= bar
+        for i, value in zip(ids[keep].tolist(), score[keep].tolist(), strict=True):
+            others_best[i] = sorted([*others_best.get(i, []), value], reverse=True)[:k]
+        own = self.volunteer_best if side == "volunteer" else self.need_best
+        own[profile_id] = sorted(score.tolist(), reverse=True)[:k]
         return {key: column[keep] for key, column in pool.items()}
 
     # -- output -------------------------------------------------------------------------------------
@@ -189,21 +199,17 @@ class Matcher:
         return Proposals(chosen, volunteers, needs, v.ids, n.ids, self.params)
 
 
-def _kth_best(
+def _best_k(
     group: NDArray[np.int64], other: NDArray[np.int64], score: NDArray[np.float64], k: int
-) -> dict[int, float]:
-    """Per group id: its k-th best score in the pool, or -inf when it has fewer than k."""
+) -> dict[int, list[float]]:
+    """Per group id: its k best scores in the pool, descending."""
     keep = top_k_of_each(group, other, score, k)
-    result: dict[int, float] = {}
-    counts: dict[int, int] = {}
+    result: dict[int, list[float]] = {}
     for g, value in zip(group[keep].tolist(), score[keep].tolist(), strict=True):
-        counts[g] = counts.get(g, 0) + 1
-        result[g] = min(result.get(g, np.inf), value)
-    return {g: (value if counts[g] >= k else -np.inf) for g, value in result.items()}
+        result.setdefault(g, []).append(value)
+    return {g: sorted(values, reverse=True) for g, values in result.items()}
 
 
-def _kth_of(scores: NDArray[np.generic], k: int) -> float:
-    """The k-th highest of one profile's eligible scores, or -inf when it has fewer than k."""
-    if len(scores) < k or k <= 0:
-        return -np.inf
-    return float(np.partition(scores.astype(np.float64), -k)[-k])
+def _bar(best: list[float], k: int) -> float:
+    """The score to beat to enter a top k: its k-th best, or -inf while it has fewer than k."""
+    return best[k - 1] if k > 0 and len(best) >= k else -np.inf

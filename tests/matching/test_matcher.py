@@ -113,3 +113,16 @@ def test_changes_wait_in_a_small_pending_part_until_the_next_full_use() -> None:
     after = pairs(matcher.match_all())
     assert len(matcher.volunteers.arrays.ids) == len(volunteers) + 1
     assert all(v != 1 for v, _ in after) and any(v == 200 for v, _ in after)
+
+
+def test_needs_fill_their_top_k_as_volunteers_arrive_one_by_one() -> None:
+    needs = [need(j, skills=frozenset("abc")) for j in range(1, 9)]
+    matcher = Matcher(params(top_k=2)).fit([], needs)
+    matcher.match_all()
+    counts = []
+    # Each arrival scores a little lower than the one before (proposed more often: fairness).
+    for i in range(1, 7):
+        matcher.upsert_volunteers([volunteer(i, skills=frozenset("abc"), times_proposed=i)])
+        counts.append(len(matcher.match_volunteer(i)))
+    # The first two enter every need (each has fewer than 2 yet); later ones only get their own top 2.
+    assert counts == [8, 8, 2, 2, 2, 2]
