@@ -33,8 +33,11 @@ class VolunteerProfile:
     active_pairings: int = 0
     paused: bool = False
     times_proposed: int = 0  # proposals and pairings so far, for fairness
-    # The text's sentence embedding (matching.embedding), computed when the profile was saved.
+    # The sentence embedding (matching.embedding) of `own_words`, computed when the profile was saved.
     embedding: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
+    # What the embedding is computed from: the profile's own words, without the skill synonyms that
+    # `text` adds for the n-grams (tags are a signal of their own). Empty: `text`.
+    own_words: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class NeedProfile:
     open_places: int = 1
     paused: bool = False
     embedding: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
+    own_words: str = field(default="", compare=False, repr=False)  # as VolunteerProfile.own_words
 
 
 @dataclass(frozen=True)

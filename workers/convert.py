@@ -70,11 +70,13 @@ def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> li
         district = districts[v.district_id]
         words = [skills[i][1] for i in skill_ids[v.id] if i in skills]
         text = " ".join([v.about, *words])
+        own_words = v.about.strip() or text
         profiles.append(
             VolunteerProfile(
                 id=v.id,
                 text=text,
-                embedding=_stored_embedding(v, text),
+                own_words=own_words,
+                embedding=_stored_embedding(v, own_words),
                 skills=frozenset(skills[i][0] for i in skill_ids[v.id] if i in skills),
                 languages=languages[v.id],
                 slots=tuple(sorted(slots[v.id], key=lambda s: (s.weekday, s.start_minute))),
@@ -133,11 +135,13 @@ def load_needs(
         district = districts[n.district_id]
         words = [skills[i][1] for i in skill_ids[n.id] if i in skills]
         text = " ".join([n.title, n.description, *words])
+        own_words = " ".join([n.title, n.description]).strip() or text
         profiles.append(
             NeedProfile(
                 id=n.id,
                 text=text,
-                embedding=_stored_embedding(n, text),
+                own_words=own_words,
+                embedding=_stored_embedding(n, own_words),
                 skills=frozenset(skills[i][0] for i in skill_ids[n.id] if i in skills),
                 required_languages=frozenset(required[n.id]),
                 welcome_languages=frozenset(welcome[n.id] - required[n.id]),

@@ -23,7 +23,7 @@ def with_embeddings(session: Session, profiles: Sequence[P]) -> list[P]:
     missing = [i for i, p in enumerate(profiles) if p.embedding is None]
     if not missing:
         return list(profiles)
-    vectors = _embedder.embed([profiles[i].text for i in missing])
+    vectors = _embedder.embed([embedded_text(profiles[i]) for i in missing])
     result = list(profiles)
     for i, vector in zip(missing, vectors, strict=True):
         profile = profiles[i]
@@ -31,7 +31,11 @@ def with_embeddings(session: Session, profiles: Sequence[P]) -> list[P]:
         row = session.get(model, profile.id)
         if row is not None:
             row.embedding = to_bytes(vector)
-            row.embedding_key = text_key(profile.text)
+            row.embedding_key = text_key(embedded_text(profile))
             session.add(row)
         result[i] = replace(profile, embedding=vector)
     return result
+
+
+def embedded_text(profile: VolunteerProfile | NeedProfile) -> str:
+    return profile.own_words or profile.text
