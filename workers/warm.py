@@ -23,6 +23,7 @@ from matching.matcher import Matcher
 from matching.types import MatchParams, Proposal
 from workers.convert import load_needs, load_volunteers
 from workers.embeddings import with_embeddings
+from workers.learned import learned_params
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def fit(session: Session, params: MatchParams) -> Matcher:
     started = utcnow()
     volunteers = with_embeddings(session, load_volunteers(session=session))
     needs = with_embeddings(session, load_needs(session=session, open_only=True))
-    matcher = Matcher(params).fit(volunteers, needs)
+    matcher = Matcher(learned_params(session, params)).fit(volunteers, needs)
     STATE.matcher, STATE.synced_at, STATE.today = matcher, started, params.today
     STATE.database = _database(session)
     STATE.seen_volunteers = _updated(session, Volunteer, None)
