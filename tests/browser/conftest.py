@@ -126,9 +126,24 @@ def submit(driver: WebDriver, button_text_or_id: str) -> None:
         By.XPATH, f"//button[normalize-space()='{button_text_or_id}']"
     )
     assert buttons, f"no button {button_text_or_id!r} on {driver.current_url}"
+    follow(driver, buttons[0])
+
+
+def follow(driver: WebDriver, element: WebElement) -> None:
+    """Clicks a link or button that leads to another page, and waits until that page has loaded."""
     old_page = driver.find_element(By.TAG_NAME, "html")
-    buttons[0].click()
+    # On a narrow screen the element may lie outside the view; a click there would miss it.
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
     WebDriverWait(driver, 10).until(lambda _: _gone(old_page))
+    WebDriverWait(driver, 10).until(_loaded)
+
+
+def _loaded(driver: WebDriver) -> bool:
+    try:
+        return bool(driver.execute_script("return document.readyState") == "complete")
+    except WebDriverException:
+        return False
 
 
 def _gone(element: WebElement) -> bool:

@@ -5,7 +5,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from app.extensions import db
-from tests.browser.conftest import LiveServer, fill, submit, wait_for_path
+from tests.browser.conftest import LiveServer, fill, follow, submit, wait_for_path
 from tests.factories import make_user, make_volunteer
 from tests.support.mail import Mailbox
 
@@ -20,7 +20,7 @@ def test_reset_password_then_log_out_and_in_again(
         make_volunteer(session, user=make_user(session, email=EMAIL))
 
     browser.get(live_server.url + "/konto/anmelden")
-    browser.find_element(By.ID, "forgot-password-link").click()
+    follow(browser, browser.find_element(By.ID, "forgot-password-link"))
     wait_for_path(browser, "/konto/passwort-vergessen")
     fill(browser, "email", EMAIL)
     submit(browser, "forgot-submit")
@@ -32,7 +32,7 @@ def test_reset_password_then_log_out_and_in_again(
     submit(browser, "reset-submit")
     wait_for_path(browser, "/ehrenamt/profil")
 
-    browser.find_element(By.CSS_SELECTOR, "form[action$='/konto/abmelden'] button").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/konto/abmelden'] button"))
     WebDriverWait(browser, 10).until(lambda d: d.current_url == live_server.url + "/")
     assert browser.find_elements(By.CSS_SELECTOR, "a[href$='/konto/anmelden']")
 

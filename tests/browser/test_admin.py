@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.accounts.models import Role, User
 from app.accounts.services import authenticate
 from app.extensions import db
-from tests.browser.conftest import LiveServer, fill, submit
+from tests.browser.conftest import LiveServer, fill, follow, submit
 from tests.factories import PASSWORD, make_user
 from tests.support.mail import Mailbox
 
@@ -37,8 +37,8 @@ def test_admin_invites_partner_staff_who_sets_a_password(
     left(browser, "/konto/anmelden")
 
     browser.get(live_server.url + "/verwaltung/")
-    browser.find_element(By.ID, "admin-organisations").click()
-    browser.find_element(By.ID, "new-organisation").click()
+    follow(browser, browser.find_element(By.ID, "admin-organisations"))
+    follow(browser, browser.find_element(By.ID, "new-organisation"))
     fill(browser, "name", "Familienzentrum Haken")
     Select(browser.find_element(By.ID, "kind")).select_by_value("family_centre")
     Select(browser.find_element(By.ID, "district_id")).select_by_visible_text("Haken")

@@ -3,15 +3,13 @@
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import WebDriverWait
 from sqlmodel import select
 
 from app.accounts.models import User
 from app.extensions import db
 from app.pairings.models import Pairing, PairingStatus
 from app.proposals.models import Proposal, ProposalStatus
-from tests.browser.conftest import LiveServer, fill, wait_for_path
+from tests.browser.conftest import LiveServer, fill, follow, wait_for_path
 from tests.factories import (
     PASSWORD,
     make_coordinator,
@@ -28,10 +26,7 @@ pytestmark = pytest.mark.browser
 
 def click(driver: WebDriver, element_id: str) -> None:
     """Clicks a button and waits until the browser has left the page it was on."""
-    element = driver.find_element(By.ID, element_id)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
-    WebDriverWait(driver, 10).until(staleness_of(element))
+    follow(driver, driver.find_element(By.ID, element_id))
 
 
 def log_in(driver: WebDriver, server: LiveServer, email: str) -> None:

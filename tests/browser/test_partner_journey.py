@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.extensions import db
 from app.needs.models import Need, NeedLanguage, NeedSlot
-from tests.browser.conftest import LiveServer, fill, submit, wait_for_path
+from tests.browser.conftest import LiveServer, fill, follow, submit, wait_for_path
 from tests.factories import PASSWORD, make_organisation, make_partner, skill
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def test_partner_posts_edits_pauses_and_closes_a_need(browser: WebDriver, live_s
     submit(browser, "login-submit")
     wait_for_path(browser, "/bedarfe/unsere")
 
-    browser.find_element(By.ID, "new-need").click()
+    follow(browser, browser.find_element(By.ID, "new-need"))
     fill(browser, "title", "Hausaufgabenhilfe für zwei Drittklässler")
     fill(browser, "description", "Dienstags und donnerstags in der Schulbibliothek.")
     browser.find_element(By.ID, f"skill-{homework_id}").click()
@@ -68,8 +68,8 @@ def test_partner_posts_edits_pauses_and_closes_a_need(browser: WebDriver, live_s
     browser.get(live_server.url + "/bedarfe/unsere")
     assert status_of_row(browser, need_id) == "open"
 
-    browser.find_element(By.LINK_TEXT, "Hausaufgabenhilfe für zwei Drittklässler").click()
-    browser.find_element(By.ID, "edit-need").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Hausaufgabenhilfe für zwei Drittklässler"))
+    follow(browser, browser.find_element(By.ID, "edit-need"))
     fill(browser, "title", "Hausaufgabenhilfe Mathe")
     submit(browser, "need-save")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Hausaufgabenhilfe Mathe"
@@ -79,7 +79,7 @@ def test_partner_posts_edits_pauses_and_closes_a_need(browser: WebDriver, live_s
     browser.get(live_server.url + "/bedarfe/unsere")
     assert status_of_row(browser, need_id) == "paused"
 
-    browser.find_element(By.LINK_TEXT, "Hausaufgabenhilfe Mathe").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Hausaufgabenhilfe Mathe"))
     submit(browser, "status-closed")
     assert browser.find_element(By.ID, "need-status").get_attribute("data-status") == "closed"
     assert browser.find_elements(By.ID, "edit-need") == []

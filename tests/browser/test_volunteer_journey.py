@@ -11,7 +11,7 @@ from app.privacy.consent import CONSENT_VERSION
 from app.privacy.models import ConsentRecord
 from app.vocab.services import language_labels_by_code
 from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, VolunteerSlot
-from tests.browser.conftest import LiveServer, fill, submit, wait_for_path
+from tests.browser.conftest import LiveServer, fill, follow, submit, wait_for_path
 from tests.factories import district, skill
 from tests.support.mail import Mailbox
 
@@ -58,7 +58,7 @@ def test_volunteer_signs_up_confirms_edits_and_pauses(
 
     browser.get(live_server.url + "/")
     links = browser.find_elements(By.CSS_SELECTOR, "a[href='/ehrenamt/registrieren']")
-    next(link for link in links if link.is_displayed()).click()
+    follow(browser, next(link for link in links if link.is_displayed()))
     assert browser.current_url.endswith("/ehrenamt/registrieren")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
     assert browser.execute_script(UNLABELLED) == []
@@ -108,7 +108,7 @@ def test_volunteer_signs_up_confirms_edits_and_pauses(
         assert len(session.exec(select(VolunteerSlot)).all()) == 2
         assert [row.language_code for row in session.exec(select(VolunteerLanguage))] == ["uk"]
 
-    browser.find_element(By.ID, "edit-profile").click()
+    follow(browser, browser.find_element(By.ID, "edit-profile"))
     wait_for_path(browser, "/ehrenamt/profil/bearbeiten")
     assert browser.execute_script(UNLABELLED) == []
     Select(browser.find_element(By.ID, "travel_radius_km")).select_by_value("20")
