@@ -8,6 +8,7 @@ from numpy.typing import NDArray
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.embeddings import own_words as own_words_of
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot, NeedStatus
 from app.offices.models import District
 from app.pairings.services import busy_count_by_volunteer, filled_places_by_need
@@ -70,7 +71,7 @@ def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> li
         district = districts[v.district_id]
         words = [skills[i][1] for i in skill_ids[v.id] if i in skills]
         text = " ".join([v.about, *words])
-        own_words = v.about.strip() or text
+        own_words = own_words_of(v) or text
         profiles.append(
             VolunteerProfile(
                 id=v.id,
@@ -135,7 +136,7 @@ def load_needs(
         district = districts[n.district_id]
         words = [skills[i][1] for i in skill_ids[n.id] if i in skills]
         text = " ".join([n.title, n.description, *words])
-        own_words = " ".join([n.title, n.description]).strip() or text
+        own_words = own_words_of(n) or text
         profiles.append(
             NeedProfile(
                 id=n.id,

@@ -1,4 +1,8 @@
-"""Embeds profiles whose text has no kept embedding yet, and keeps the result on their rows."""
+"""Embeds profiles that reach the matcher without a kept embedding, and keeps the result on their rows.
+
+Most profiles were embedded when they were saved (app.embeddings); this covers the rest: a profile
+without own words (its skill words are embedded), demo or imported rows, and a save whose embedding failed.
+"""
 
 from collections.abc import Sequence
 from dataclasses import replace
@@ -6,32 +10,31 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
+from app.embeddings import EMBEDDER, keep
 from app.needs.models import Need
 from app.volunteers.models import Volunteer
-from matching.embedding import E5Embedder, Embedder, text_key, to_bytes
 from matching.types import NeedProfile, VolunteerProfile
 
 P = TypeVar("P", VolunteerProfile, NeedProfile)
 
-# One model per worker process, loaded on first use and kept.
-_embedder: Embedder = E5Embedder()
-
 
 def with_embeddings(session: Session, profiles: Sequence[P]) -> list[P]:
     """The profiles, each with an embedding; those computed now are written to their rows (the
-    caller's commit keeps them), so every text is embedded once, when it is first matched."""
+    caller's commit keeps them), so every text is embedded once."""
     missing = [i for i, p in enumerate(profiles) if p.embedding is None]
     if not missing:
         return list(profiles)
-    vectors = _embedder.embed([embedded_text(profiles[i]) for i in missing])
+    vectors = EMBEDDER.embed([embedded_text(profiles[i]) for i in missing])
     result = list(profiles)
     for i, vector in zip(missing, vectors, strict=True):
         profile = profiles[i]
-        model = Volunteer if isinstance(profile, VolunteerProfile) else Need
-        row = session.get(model, profile.id)
+        row: Volunteer | Need | None = (
+            session.get(Volunteer, profile.id)
+            if isinstance(profile, VolunteerProfile)
+            else session.get(Need, profile.id)
+        )
         if row is not None:
-            row.embedding = to_bytes(vector)
-            row.embedding_key = text_key(embedded_text(profile))
+            keep(row, embedded_text(profile), vector)
             session.add(row)
         result[i] = replace(profile, embedding=vector)
     return result

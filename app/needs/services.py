@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from app.base import utcnow
+from app.embeddings import embed_on_save
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot, NeedStatus, Schedule, TargetGroup
 from app.outbox.services import request_need_matching
 
@@ -46,6 +47,7 @@ def can_change(need: Need) -> bool:
 
 def create_need(*, session: Session, organisation_id: int, created_by_id: int | None, data: NeedData) -> Need:
     need = Need(organisation_id=organisation_id, created_by_id=created_by_id, **_scalars(data))
+    embed_on_save(need)
     session.add(need)
     session.flush()
     _replace_children(session, need, data)
@@ -59,6 +61,7 @@ def update_need(*, session: Session, need: Need, data: NeedData) -> Need:
     for name, value in _scalars(data).items():
         setattr(need, name, value)
     need.updated_at = utcnow()
+    embed_on_save(need)
     session.add(need)
     _replace_children(session, need, data)
     request_need_matching(session=session, need_id=_id(need))

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, delete, select
 from app.accounts.models import Role
 from app.accounts.services import add_user, find_user_by_email
 from app.base import utcnow
+from app.embeddings import embed_on_save
 from app.needs.models import Need
 from app.offices.models import District
 from app.outbox.services import request_volunteer_matching
@@ -44,6 +45,7 @@ def register_volunteer(*, session: Session, data: Registration) -> Volunteer:
         raise EmailTaken(data.email) from error
     assert user.id is not None
     volunteer = Volunteer(user_id=user.id, **_scalar_fields(data.profile))
+    embed_on_save(volunteer)
     session.add(volunteer)
     session.flush()
     _replace_children(session, volunteer, data.profile)
@@ -58,6 +60,7 @@ def update_profile(*, session: Session, volunteer: Volunteer, data: ProfileData)
     for name, value in _scalar_fields(data).items():
         setattr(volunteer, name, value)
     volunteer.updated_at = utcnow()
+    embed_on_save(volunteer)
     session.add(volunteer)
     _replace_children(session, volunteer, data)
     request_volunteer_matching(session=session, volunteer_id=volunteer.id or 0)
