@@ -10,10 +10,13 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
+from app.base import utcnow
 from app.extensions import db
 from app.matching_runs import services as runs
 from app.matching_runs.models import MatchRun, RunKind
 from app.outbox import services as outbox
+from app.outbox.models import OutboxMessage
+from app.outbox.services import MATCH_NEED, MATCH_VOLUNTEER
 from app.proposals.refresh import decided_pairs, store_proposals
 from app.queue import relay
 from matching.types import MatchParams, Proposal
@@ -35,38 +38,55 @@ RETRYING: dict[str, Any] = {
 NOTHING = {"added": 0, "updated": 0, "withdrawn": 0}
 
 
+# Which outbox task matches each kind of run, and the payload key of its subject.
+SINGLE = {RunKind.VOLUNTEER: (MATCH_VOLUNTEER, "volunteer_id"), RunKind.NEED: (MATCH_NEED, "need_id")}
+
+
 def _match(
-    session: Session, kind: RunKind, volunteer_ids: list[int] | None, need_ids: list[int] | None
-) -> tuple[list[Proposal], int, int]:
-    """The one call into the matcher, on this process's warm state: proposals, volunteers, needs.
+    session: Session, kind: RunKind, subjects: list[int]
+) -> tuple[dict[int | None, list[Proposal]], int, int]:
+    """The one call into the matcher, on this process's warm state: proposals by subject (None: all),
+    and how many volunteers and needs it looked at.
 
     The nightly run fits afresh and thins its candidates to what places and capacities allow
-    (matching.assignment); a single profile is matched on the warm state without refitting.
+    (matching.assignment); single profiles are matched on the warm state without refitting.
     """
     params = MatchParams(today=date.today())
+    by_subject: dict[int | None, list[Proposal]]
     if kind == RunKind.ALL:
         matcher = warm.fit(session, params)
-        proposals = matcher.match_all(assignment=True, decided=decided_pairs(session=session))
-    elif kind == RunKind.VOLUNTEER and volunteer_ids:
-        matcher = warm.synced(session, params, volunteer_ids=volunteer_ids)
-        proposals = matcher.match_volunteer(volunteer_ids[0])
-    elif kind == RunKind.NEED and need_ids:
-        matcher = warm.synced(session, params, need_ids=need_ids)
-        proposals = matcher.match_need(need_ids[0])
+        by_subject = {None: list(matcher.match_all(assignment=True, decided=decided_pairs(session=session)))}
+    elif kind == RunKind.VOLUNTEER and subjects:
+        matcher = warm.synced(session, params, volunteer_ids=subjects)
+        by_subject = {i: list(matcher.match_volunteer(i)) for i in subjects}
+    elif kind == RunKind.NEED and subjects:
+        matcher = warm.synced(session, params, need_ids=subjects)
+        by_subject = {i: list(matcher.match_need(i)) for i in subjects}
     else:
-        raise ValueError(f"nothing to match for {kind} {volunteer_ids} {need_ids}")
-    live = warm.existing(session, list(proposals))
-    return live, len(matcher.volunteers.profiles), len(matcher.needs.profiles)
+        raise ValueError(f"nothing to match for {kind} {subjects}")
+    live = set(map(_pair, warm.existing(session, [p for found in by_subject.values() for p in found])))
+    live_by_subject = {s: [p for p in found if _pair(p) in live] for s, found in by_subject.items()}
+    return live_by_subject, len(matcher.volunteers.profiles), len(matcher.needs.profiles)
 
 
-def _match_and_store(
-    kind: RunKind, volunteer_ids: list[int] | None, need_ids: list[int] | None, outbox_id: int | None
-) -> dict[str, int]:
-    """Matches the scope (None: everyone / every open need) and stores the result in one commit.
+def _pair(proposal: Proposal) -> tuple[int, int]:
+    return proposal.volunteer_id, proposal.need_id
 
-    Runs at most once in effect per outbox message, and not at all after too many attempts.
+
+def _store(session: Session, kind: RunKind, subject: int | None, found: list[Proposal]) -> dict[str, int]:
+    """Stores one subject's proposals; a paused or closed profile gets none, so its pending ones go."""
+    scope = [subject] if subject is not None else None
+    if kind == RunKind.NEED:
+        return store_proposals(session=session, proposals=found, need_ids=scope)
+    return store_proposals(session=session, proposals=found, volunteer_ids=scope)
+
+
+def _match_and_store(kind: RunKind, subject: int | None, outbox_id: int | None) -> dict[str, int]:
+    """Matches the subject (None: everyone against every open need) and stores the result in one commit.
+
+    Runs at most once in effect per outbox message, and not at all after too many attempts. On its
+    first attempt it takes waiting messages of the same kind along (a burst), in the same commit.
     """
-    subject = next(iter(volunteer_ids or need_ids or ()), None)
     run = _begin(kind, subject, outbox_id)
     if run is None or run.id is None:
         log.info(
@@ -79,20 +99,45 @@ def _match_and_store(
             if outbox_id is not None and not runs.still_unprocessed(session=session, message_id=outbox_id):
                 return dict(NOTHING)
             _pause_for_tests()
-            # A paused or closed profile gets no proposals, so storing withdraws its pending ones.
-            proposals, volunteers, needs = _match(session, kind, volunteer_ids, need_ids)
-            counts = store_proposals(
-                session=session, proposals=proposals, volunteer_ids=volunteer_ids, need_ids=need_ids
-            )
+            started = utcnow()
+            along = _along(session, kind, run, outbox_id)
+            subjects = [s for s in (subject, *(other for _, other in along)) if s is not None]
+            found, volunteers, needs = _match(session, kind, subjects)
+            counts = _store(session, kind, subject, found.get(subject, []))
+            for message, other in along:
+                done = _store(session, kind, other, found.get(other, []))
+                outbox.mark_processed(session=session, message_id=message.id)
+                runs.record_done_along(
+                    session=session,
+                    message=message,
+                    kind=kind,
+                    subject_id=other,
+                    started_at=started,
+                    counts=done,
+                    volunteers=volunteers,
+                    needs=needs,
+                )
             outbox.mark_processed(session=session, message_id=outbox_id)
-            runs.finish(session=session, run_id=run.id, counts=counts, volunteers=volunteers, needs=needs)
+            runs.finish(session=session, run=run, counts=counts, volunteers=volunteers, needs=needs)
             session.commit()
     except Exception as error:
         warm.forget()  # the state may hold changes that were rolled back
         _record_failure(run, outbox_id, error)
         raise
-    log.info("matched volunteers=%s needs=%s: %s", volunteer_ids or "all", need_ids or "all", counts)
+    log.info("matched %s %s (and %s more waiting): %s", kind, subject or "all", len(along), counts)
     return counts
+
+
+def _along(
+    session: Session, kind: RunKind, run: MatchRun, outbox_id: int | None
+) -> list[tuple[OutboxMessage, int]]:
+    """Waiting messages of the same kind to match in this task, with their subjects (first attempts only)."""
+    if outbox_id is None or kind not in SINGLE or run.attempts > 1:
+        return []
+    task_name, key = SINGLE[kind]
+    limit = current_app.config["MATCH_BATCH_SIZE"]
+    claimed = runs.claim_waiting(session=session, task_name=task_name, besides=outbox_id, limit=limit)
+    return [(m, m.payload[key]) for m in claimed if isinstance(m.payload.get(key), int)]
 
 
 def _begin(kind: RunKind, subject: int | None, outbox_id: int | None) -> MatchRun | None:
@@ -143,19 +188,19 @@ def _record_failure(run: MatchRun, outbox_id: int | None, error: Exception) -> N
 @shared_task(name="matching.match_volunteer", **RETRYING)
 def match_volunteer(volunteer_id: int, outbox_id: int | None = None) -> dict[str, int]:
     """One volunteer against every open need."""
-    return _match_and_store(RunKind.VOLUNTEER, [volunteer_id], None, outbox_id)
+    return _match_and_store(RunKind.VOLUNTEER, volunteer_id, outbox_id)
 
 
 @shared_task(name="matching.match_need", **RETRYING)
 def match_need(need_id: int, outbox_id: int | None = None) -> dict[str, int]:
     """Every volunteer against one need (a paused or closed need withdraws its pending proposals)."""
-    return _match_and_store(RunKind.NEED, None, [need_id], outbox_id)
+    return _match_and_store(RunKind.NEED, need_id, outbox_id)
 
 
 @shared_task(name="matching.match_all", **RETRYING)
 def match_all(outbox_id: int | None = None) -> dict[str, int]:
     """Everything against everything: the nightly run, which also catches any lost message."""
-    return _match_and_store(RunKind.ALL, None, None, outbox_id)
+    return _match_and_store(RunKind.ALL, None, outbox_id)
 
 
 @shared_task(name="outbox.relay", **RETRYING)

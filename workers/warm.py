@@ -49,10 +49,8 @@ STATE = WarmState()
 
 def _pairings_version(session: Session) -> tuple[int, int]:
     """Changes whenever a pairing starts or stops occupying a place and a volunteer."""
-    busy = session.exec(
-        select(func.count()).select_from(Pairing).where(col(Pairing.status).in_(BUSY_STATUSES))
-    ).one()
-    newest = session.exec(select(func.max(Pairing.id))).one()
+    busy_count = func.count().filter(col(Pairing.status).in_(BUSY_STATUSES))
+    busy, newest = session.exec(select(busy_count, func.max(Pairing.id))).one()
     return int(busy or 0), int(newest or 0)
 
 

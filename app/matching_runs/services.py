@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.base import utcnow
@@ -69,12 +69,83 @@ def still_unprocessed(*, session: Session, message_id: int) -> bool:
     return message is None or message.processed_at is None
 
 
-def finish(*, session: Session, run_id: int, counts: dict[str, int], volunteers: int, needs: int) -> None:
-    """Adds (does not commit) the outcome of a successful attempt, to commit with the proposals."""
-    run = session.get_one(MatchRun, run_id)
-    run.status, run.finished_at, run.error = RunStatus.DONE, utcnow(), ""
-    run.volunteers, run.needs = volunteers, needs
-    run.added, run.updated, run.withdrawn = counts["added"], counts["updated"], counts["withdrawn"]
+def finish(*, session: Session, run: MatchRun, counts: dict[str, int], volunteers: int, needs: int) -> None:
+    """Adds (does not commit) the outcome of a successful attempt, to commit with the proposals.
+
+    `run` is the attempt as `begin_attempt` returned it; one UPDATE, without loading the row again.
+    """
+    now = utcnow()
+    outcome = update(MatchRun).where(col(MatchRun.id) == run.id)
+    session.exec(
+        outcome.values(
+            status=RunStatus.DONE,
+            finished_at=now,
+            error="",
+            volunteers=volunteers,
+            needs=needs,
+            added=counts["added"],
+            updated=counts["updated"],
+            withdrawn=counts["withdrawn"],
+            duration_ms=_duration_ms(run, now),
+        )
+    )
+
+
+def claim_waiting(*, session: Session, task_name: str, besides: int, limit: int) -> list[OutboxMessage]:
+    """Locks up to `limit` further messages of the same task that wait and that no attempt has touched.
+
+    A burst of registrations is matched in a few tasks instead of one each: the task matches these
+    along with its own message and marks them processed; their own deliveries then find nothing to do.
+    Messages another transaction holds (a task beginning them, the relay) are skipped, not waited for
+    (PostgreSQL; SQLite has one writer anyway). Only untried ones: a message whose matching crashed
+    once is matched on its own from then on, so it cannot take others down with it again.
+    """
+    if limit <= 0:
+        return []
+    started = select(MatchRun.outbox_message_id).where(col(MatchRun.outbox_message_id).is_not(None))
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.task_name == task_name,
+            col(OutboxMessage.processed_at).is_(None),
+            OutboxMessage.id != besides,
+            col(OutboxMessage.id).not_in(started),
+        )
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.exec(query))
+
+
+def record_done_along(
+    *,
+    session: Session,
+    message: OutboxMessage,
+    kind: RunKind,
+    subject_id: int,
+    started_at: datetime,
+    counts: dict[str, int],
+    volunteers: int,
+    needs: int,
+) -> None:
+    """Adds (does not commit) the finished run of a message matched within another message's task."""
+    now = utcnow()
+    run = MatchRun(
+        kind=kind,
+        subject_id=subject_id,
+        outbox_message_id=message.id,
+        status=RunStatus.DONE,
+        attempts=1,
+        queued_at=message.created_at,
+        started_at=started_at,
+        finished_at=now,
+        volunteers=volunteers,
+        needs=needs,
+        added=counts["added"],
+        updated=counts["updated"],
+        withdrawn=counts["withdrawn"],
+    )
     run.duration_ms = _duration_ms(run)
     session.add(run)
 

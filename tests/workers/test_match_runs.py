@@ -1,12 +1,15 @@
 """Matching runs recorded by the task bodies (in process): outcome, counts, bounded attempts, duplicates."""
 
 import pytest
+from flask import Flask
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.matching_runs.models import MatchRun, RunStatus
-from app.outbox.services import request_volunteer_matching
+from app.outbox.models import OutboxMessage
+from app.outbox.services import MATCH_VOLUNTEER, request_volunteer_matching
 from app.proposals.models import Proposal
+from app.volunteers.models import Volunteer
 from tests import factories
 from workers import tasks
 
@@ -77,3 +80,58 @@ def test_a_task_that_keeps_failing_is_given_up_after_the_bounded_attempts(
     assert len(calls) == 3
     assert (run.status, run.attempts, run.outbox_message_id) == (RunStatus.FAILED, 3, message.id)
     assert "Given up after 3 attempts" in run.error and "connection lost" in run.error
+
+
+def waiting(session: Session, volunteers: list[Volunteer]) -> list[OutboxMessage]:
+    """Matching requests as a burst leaves them: committed, queued, not yet begun."""
+    messages = [OutboxMessage(task_name=MATCH_VOLUNTEER, payload={"volunteer_id": v.id}) for v in volunteers]
+    session.add_all(messages)
+    session.commit()
+    return messages
+
+
+def test_a_task_matches_waiting_registrations_along_with_its_own(session: Session) -> None:
+    need = factories.make_need(session, skills=("homework_help",), places=3)
+    volunteers = [factories.make_volunteer(session, skills=("homework_help",)) for _ in range(3)]
+    messages = waiting(session, volunteers)
+
+    counts = tasks.match_volunteer.run(volunteers[0].id, messages[0].id)
+
+    assert counts == {"added": 1, "updated": 0, "withdrawn": 0}
+    session.expire_all()
+    assert all(session.get_one(OutboxMessage, m.id).processed_at is not None for m in messages)
+    assert [(r.outbox_message_id, r.subject_id, r.status, r.attempts, r.added) for r in runs(session)] == [
+        (m.id, v.id, RunStatus.DONE, 1, 1) for m, v in zip(messages, volunteers, strict=True)
+    ]
+    stored = sorted((p.volunteer_id, p.need_id) for p in session.exec(select(Proposal)))
+    assert stored == [(v.id, need.id) for v in volunteers]
+    # The others' own deliveries come later and find nothing left to do.
+    assert tasks.match_volunteer.run(volunteers[2].id, messages[2].id) == {
+        "added": 0,
+        "updated": 0,
+        "withdrawn": 0,
+    }
+    assert len(runs(session)) == 3
+
+
+def test_a_message_that_was_tried_before_is_not_taken_along(session: Session, app: Flask) -> None:
+    factories.make_need(session)
+    volunteers = [factories.make_volunteer(session) for _ in range(3)]
+    messages = waiting(session, volunteers)
+    # Its worker died mid-task: one attempt counted, never finished.
+    session.add(
+        MatchRun(kind="volunteer", subject_id=volunteers[1].id, outbox_message_id=messages[1].id, attempts=1)
+    )
+    session.commit()
+
+    tasks.match_volunteer.run(volunteers[0].id, messages[0].id)
+
+    session.expire_all()
+    processed = [session.get_one(OutboxMessage, m.id).processed_at is not None for m in messages]
+    assert processed == [True, False, True]
+
+    app.config["MATCH_BATCH_SIZE"] = 0  # each on its own
+    more = waiting(session, [factories.make_volunteer(session) for _ in range(2)])
+    tasks.match_volunteer.run(more[0].payload["volunteer_id"], more[0].id)
+    session.expire_all()
+    assert session.get_one(OutboxMessage, more[1].id).processed_at is None
