@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         embedder = E5Embedder()
         embedder.embed(["warm-up"])  # the worker loads the model once per process
-        samples = [p.text for p in new_v[:20]] + [p.text for p in new_n[:20]]
+        samples = [p.own_words for p in new_v[:20]] + [p.own_words for p in new_n[:20]]  # as saved
         embed_times = time_each(list(range(len(samples))), lambda i: embedder.embed([samples[i]]))
 
     assert isinstance(matcher.match_volunteer(new_v[0].id), Proposals)

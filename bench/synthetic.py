@@ -210,9 +210,10 @@ def skill_words() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class _Text:
-    text: str
+    text: str  # the person's own words followed by the skill words, as the app builds it
     language: str
     skills: frozenset[str]
+    own_words: str  # what the person wrote: what the app embeds
 
 
 def _pick(rng: random.Random, table: dict[str, tuple[str, ...]], lang: str) -> str:
@@ -244,7 +245,7 @@ def _volunteer_texts(count: int, seed: int) -> list[_Text]:
         if rng.random() < 0.3:  # a tag the text does not mention
             skills.add(rng.choice(keys_all))
         text = " ".join(parts + [skill_words()[s] for s in sorted(skills)])
-        pool.append(_Text(text, lang, frozenset(skills)))
+        pool.append(_Text(text, lang, frozenset(skills), " ".join(parts)))
     return pool
 
 
@@ -258,7 +259,8 @@ def _need_texts(count: int, seed: int) -> list[_Text]:
         topics = rng.sample(topics_all, rng.choice((1, 1, 2)))
         parts = [_pick(rng, title, lang).format(PHRASES[topics[0]][lang].split("|")[0])]
         parts += [_pick(rng, description, lang).format(_phrases(rng, t, lang)) for t in topics]
-        pool.append(_Text(" ".join(parts + [skill_words()[s] for s in topics]), lang, frozenset(topics)))
+        text = " ".join(parts + [skill_words()[s] for s in topics])
+        pool.append(_Text(text, lang, frozenset(topics), " ".join(parts)))
     return pool
 
 
@@ -305,6 +307,7 @@ def make_volunteers(n: int, seed: int = 0) -> list[VolunteerProfile]:
             VolunteerProfile(
                 id=i + 1,
                 text=entry.text,
+                own_words=entry.own_words,
                 skills=entry.skills,
                 languages=languages,
                 slots=_slots(rng, rng.randint(2, 7)),
@@ -341,6 +344,7 @@ def make_needs(n: int, seed: int = 0) -> list[NeedProfile]:
             NeedProfile(
                 id=i + 1,
                 text=entry.text,
+                own_words=entry.own_words,
                 skills=entry.skills,
                 required_languages=frozenset(required),
                 welcome_languages=frozenset(welcome - required),
@@ -360,7 +364,8 @@ def make_needs(n: int, seed: int = 0) -> list[NeedProfile]:
 def distinct_texts(
     *groups: Sequence[VolunteerProfile] | Sequence[NeedProfile],
 ) -> tuple[list[str], list[NDArray[np.int64]]]:
-    """The distinct texts of all groups (sorted, so stable), and per group each profile's row in them."""
-    texts = sorted({p.text for group in groups for p in group})
+    """The distinct embedded texts of all groups (own words, as the app embeds them; sorted, so stable),
+    and per group each profile's row in them."""
+    texts = sorted({p.own_words or p.text for group in groups for p in group})
     row = {text: i for i, text in enumerate(texts)}
-    return texts, [np.array([row[p.text] for p in group], dtype=np.int64) for group in groups]
+    return texts, [np.array([row[p.own_words or p.text] for p in group], dtype=np.int64) for group in groups]
