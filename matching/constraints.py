@@ -35,10 +35,14 @@ class Block:
 
 def make_block(volunteers: VolunteerArrays, needs: NeedArrays, rows: slice, chunk: slice) -> Block:
     """`rows` of the volunteers × `chunk` of the needs."""
+    v_week, n_week, quarters = volunteers.week[rows], needs.week[chunk], volunteers.quarters[None, :]
+    # Weighting the smaller side's columns by their quarter hours gives the same product for less work.
+    small_v = len(v_week) <= len(n_week)
+    overlap = (v_week * quarters) @ n_week.T if small_v else v_week @ (n_week * quarters).T
     return Block(
         volunteers=rows,
         needs=chunk,
-        overlap_quarters=(volunteers.week[rows] * volunteers.quarters[None, :]) @ needs.week[chunk].T,
+        overlap_quarters=overlap,
         shared_spans=volunteers.spans[rows] @ needs.spans[chunk].T,
         distance_km=distances_km(volunteers, needs, rows, chunk),
     )
@@ -48,13 +52,13 @@ def distances_km(
     volunteers: VolunteerArrays, needs: NeedArrays, rows: slice, chunk: slice
 ) -> NDArray[np.float64]:
     """Distances between district centres, computed once per pair of distinct places."""
-    v_places, v_index = np.unique(
-        np.stack([volunteers.lat[rows], volunteers.lon[rows]], axis=1), axis=0, return_inverse=True
+    # A place as one complex number (latitude + i·longitude): unique over a flat array sorts several
+    # times faster than unique over rows.
+    v_places, v_index = np.unique(volunteers.lat[rows] + 1j * volunteers.lon[rows], return_inverse=True)
+    n_places, n_index = np.unique(needs.lat[chunk] + 1j * needs.lon[chunk], return_inverse=True)
+    between = haversine_km(
+        v_places.real[:, None], v_places.imag[:, None], n_places.real[None, :], n_places.imag[None, :]
     )
-    n_places, n_index = np.unique(
-        np.stack([needs.lat[chunk], needs.lon[chunk]], axis=1), axis=0, return_inverse=True
-    )
-    between = haversine_km(v_places[:, :1], v_places[:, 1:], n_places[None, :, 0], n_places[None, :, 1])
     distance = between[v_index.ravel()[:, None], n_index.ravel()[None, :]]
     distance[volunteers.district[rows, None] == needs.district[None, chunk]] = 0.0
     return distance

@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
+from matching.best import BestScores
 from matching.blocks import Chunk, Columns, candidates, chunks, concatenate, select, top_k_of_each
 from matching.features import Encoder, NeedArrays, VolunteerArrays, compress_weeks
 from matching.proposals import Proposals
@@ -29,8 +30,8 @@ class Matcher:
         # The k best scores of each need and volunteer (descending), from the last full run and kept
         # up to date as single profiles are matched: a new profile enters their top k when it beats
         # the k-th; one with fewer than k takes anyone eligible.
-        self.need_best: dict[int, list[float]] = {}
-        self.volunteer_best: dict[int, list[float]] = {}
+        self.need_best = BestScores(params.top_k)
+        self.volunteer_best = BestScores(params.top_k)
 
     def fit(self, volunteers: Sequence[VolunteerProfile], needs: Sequence[NeedProfile]) -> "Matcher":
         volunteers = sorted(volunteers, key=lambda profile: profile.id)
@@ -40,7 +41,8 @@ class Matcher:
             volunteers, self._volunteer_arrays
         )
         self.needs: SideState[NeedProfile, NeedArrays] = SideState(needs, self.encoder.needs)
-        self.need_best, self.volunteer_best = {}, {}
+        self.need_best = BestScores(self.params.top_k)
+        self.volunteer_best = BestScores(self.params.top_k)
         return self
 
     def _volunteer_arrays(self, volunteers: Sequence[VolunteerProfile]) -> VolunteerArrays:
@@ -95,8 +97,8 @@ class Matcher:
         score = pool["score"].astype(np.float64)
         v_ids = self.volunteers.arrays.ids[pool["volunteer"]]
         n_ids = self.needs.arrays.ids[pool["need"]]
-        self.need_best = _best_k(n_ids, v_ids, score, k)
-        self.volunteer_best = _best_k(v_ids, n_ids, score, k)
+        self.need_best = BestScores.of_pool(n_ids, v_ids, score, k)
+        self.volunteer_best = BestScores.of_pool(v_ids, n_ids, score, k)
 
     def _assign(self, pool: Columns) -> Columns:
         from matching.assignment import assign
@@ -136,7 +138,7 @@ class Matcher:
         profile, v = found
         parts = [
             candidates(v, n, Chunk(slice(0, 1), c.needs), self._everything())
-            for c in chunks(1, len(n.ids), self.block_cells)
+            for c in chunks(1, len(n.ids), self.block_cells, max_side=self.block_cells)
         ]
         chosen = self._one_side(concatenate(parts), "volunteer", volunteer_id, n.ids, self.need_best)
         return self._proposals(chosen, [profile], self.needs.profiles, v, n)
@@ -151,7 +153,7 @@ class Matcher:
         profile, n = found
         parts = [
             candidates(v, n, Chunk(c.volunteers, slice(0, 1)), self._everything())
-            for c in chunks(len(v.ids), 1, self.block_cells)
+            for c in chunks(len(v.ids), 1, self.block_cells, max_side=self.block_cells)
         ]
         chosen = self._one_side(concatenate(parts), "need", need_id, v.ids, self.volunteer_best)
         return self._proposals(chosen, self.volunteers.profiles, [profile], v, n)
@@ -167,7 +169,7 @@ class Matcher:
         side: str,
         profile_id: int,
         other_ids: NDArray[np.int64],
-        others_best: dict[int, list[float]],
+        others_best: BestScores,
     ) -> Columns:
         """One profile's pool: its own top k, and the others whose top k it enters; both sides' best
         scores are updated with the result."""
@@ -176,14 +178,11 @@ class Matcher:
         ids = other_ids[pool[other]]
         score = pool["score"].astype(np.float64)
         keep = top_k_of_each(pool[side], ids, score, k)
-        bar = np.fromiter(
-            (_bar(others_best.get(i, []), k) for i in ids.tolist()), dtype=np.float64, count=len(ids)
-        )
-        keep |= score >= bar
+        keep |= score >= others_best.bars(ids)
         for i, value in zip(ids[keep].tolist(), score[keep].tolist(), strict=True):
-            others_best[i] = sorted([*others_best.get(i, []), value], reverse=True)[:k]
+            others_best.add(i, value)
         own = self.volunteer_best if side == "volunteer" else self.need_best
-        own[profile_id] = sorted(score.tolist(), reverse=True)[:k]
+        own.replace(profile_id, score)
         return {key: column[keep] for key, column in pool.items()}
 
     # -- output -------------------------------------------------------------------------------------
@@ -197,19 +196,3 @@ class Matcher:
         n: NeedArrays,
     ) -> Proposals:
         return Proposals(chosen, volunteers, needs, v.ids, n.ids, self.params)
-
-
-def _best_k(
-    group: NDArray[np.int64], other: NDArray[np.int64], score: NDArray[np.float64], k: int
-) -> dict[int, list[float]]:
-    """Per group id: its k best scores in the pool, descending."""
-    keep = top_k_of_each(group, other, score, k)
-    result: dict[int, list[float]] = {}
-    for g, value in zip(group[keep].tolist(), score[keep].tolist(), strict=True):
-        result.setdefault(g, []).append(value)
-    return {g: sorted(values, reverse=True) for g, values in result.items()}
-
-
-def _bar(best: list[float], k: int) -> float:
-    """The score to beat to enter a top k: its k-th best, or -inf while it has fewer than k."""
-    return best[k - 1] if k > 0 and len(best) >= k else -np.inf
