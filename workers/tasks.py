@@ -64,7 +64,9 @@ def _match(
         by_subject = {i: list(matcher.match_need(i)) for i in subjects}
     else:
         raise ValueError(f"nothing to match for {kind} {subjects}")
-    live = set(map(_pair, warm.existing(session, [p for found in by_subject.values() for p in found])))
+    everything = [p for found in by_subject.values() for p in found]
+    # A volunteer task loaded its volunteers fresh in this transaction (warm.synced): they exist.
+    live = set(map(_pair, warm.existing(session, everything, check_volunteers=kind != RunKind.VOLUNTEER)))
     live_by_subject = {s: [p for p in found if _pair(p) in live] for s, found in by_subject.items()}
     return live_by_subject, len(matcher.volunteers.profiles), len(matcher.needs.profiles)
 

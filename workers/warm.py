@@ -134,11 +134,18 @@ def _upsert(session: Session, matcher: Matcher, volunteer_ids: list[int], need_i
         matcher.upsert_needs(with_embeddings(session, needs))
 
 
-def existing(session: Session, proposals: list[Proposal]) -> list[Proposal]:
-    """Drops proposals of profiles deleted since they were fitted (erasure), and forgets those."""
+def existing(session: Session, proposals: list[Proposal], check_volunteers: bool = True) -> list[Proposal]:
+    """Drops proposals of profiles deleted since they were fitted (erasure), and forgets those.
+
+    A task that loaded its own volunteers afresh in this transaction need not check them again.
+    """
     volunteer_ids = {p.volunteer_id for p in proposals}
     need_ids = {p.need_id for p in proposals}
-    live_v = set(session.exec(select(Volunteer.id).where(col(Volunteer.id).in_(volunteer_ids))))
+    live_v = (
+        set(session.exec(select(Volunteer.id).where(col(Volunteer.id).in_(volunteer_ids))))
+        if check_volunteers
+        else volunteer_ids
+    )
     live_n = set(session.exec(select(Need.id).where(col(Need.id).in_(need_ids))))
     if STATE.matcher is not None and (volunteer_ids - live_v or need_ids - live_n):
         STATE.matcher.remove(volunteer_ids=sorted(volunteer_ids - live_v), need_ids=sorted(need_ids - live_n))
