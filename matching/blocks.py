@@ -44,12 +44,14 @@ def candidates(v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchPar
     total = combined(values, params)
     score = np.where(ok & (total >= params.min_score), total, -np.inf)
     rows, cols = np.nonzero(near_top(score, params.top_k, axis=0) | near_top(score, params.top_k, axis=1))
+    # Compact columns (int32 positions, float32 signals): at 100,000 × 10,000 the pool holds millions
+    # of candidates; only the score, which decides the top k, keeps float64.
     return {
-        "volunteer": rows + chunk.volunteers.start,
-        "need": cols + chunk.needs.start,
+        "volunteer": (rows + chunk.volunteers.start).astype(np.int32),
+        "need": (cols + chunk.needs.start).astype(np.int32),
         "score": score[rows, cols],
-        "distance_km": block.distance_km[rows, cols],
-        **{name: values[name][rows, cols] for name in SIGNALS},
+        "distance_km": block.distance_km[rows, cols].astype(np.float32),
+        **{name: values[name][rows, cols].astype(np.float32) for name in SIGNALS},
     }
 
 

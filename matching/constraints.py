@@ -35,17 +35,33 @@ class Block:
 
 def make_block(volunteers: VolunteerArrays, needs: NeedArrays, rows: slice, chunk: slice) -> Block:
     """`rows` of the volunteers × `chunk` of the needs."""
-    v_week, n_week, quarters = volunteers.week[rows], needs.week[chunk], volunteers.quarters[None, :]
-    # Weighting the smaller side's columns by their quarter hours gives the same product for less work.
-    small_v = len(v_week) <= len(n_week)
-    overlap = (v_week * quarters) @ n_week.T if small_v else v_week @ (n_week * quarters).T
     return Block(
         volunteers=rows,
         needs=chunk,
-        overlap_quarters=overlap,
-        shared_spans=volunteers.spans[rows] @ needs.spans[chunk].T,
+        overlap_quarters=bitmap_product(volunteers.week[rows], needs.week[chunk], volunteers.quarters),
+        shared_spans=bitmap_product(volunteers.spans[rows], needs.spans[chunk]),
         distance_km=distances_km(volunteers, needs, rows, chunk),
     )
+
+
+def bitmap_product(
+    left: NDArray[np.uint8], right: NDArray[np.uint8], weights: NDArray[np.float32] | None = None
+) -> NDArray[np.float32]:
+    """left @ diag(weights) @ right.T in float32, for 0/1 bitmaps.
+
+    Only columns where the thinner side has a 1 can add anything, so only those are converted: one
+    profile against everyone touches a few dozen of 672 columns. The weights go on the thinner side.
+    """
+    thin_left = len(left) <= len(right)
+    used = np.flatnonzero((left if thin_left else right).any(axis=0))
+    a, b = left[:, used].astype(np.float32), right[:, used].astype(np.float32)
+    if weights is not None:
+        if thin_left:
+            a *= weights[used][None, :]
+        else:
+            b *= weights[used][None, :]
+    result: NDArray[np.float32] = a @ b.T
+    return result
 
 
 def distances_km(

@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
 from matching.embedding import DIMENSIONS, Centring
-from matching.text import TextVectoriser
+from matching.text import TextVectoriser, stack_csr, text_chunks
 from matching.types import NeedProfile, Slot, VolunteerProfile
 
 LEVEL_RANK = {"A1": 1, "A2": 2, "B1": 3, "B2": 4, "C1": 5, "C2": 6, "native": 7}
@@ -33,19 +33,23 @@ def need_slots(need: NeedProfile) -> tuple[Slot, ...]:
     return tuple(Slot(weekday, s.start_minute, s.end_minute) for s in need.slots)
 
 
-def slot_bitmaps(rows: Sequence[Sequence[Slot]]) -> NDArray[np.float32]:
-    """One week in quarter hours per row; 1 where a slot covers the whole quarter."""
-    week = np.zeros((len(rows), QUARTERS_PER_WEEK), dtype=np.float32)
+def slot_bitmaps(rows: Sequence[Sequence[Slot]]) -> NDArray[np.uint8]:
+    """One week in quarter hours per row; 1 where a slot covers the whole quarter.
+
+    One byte per quarter hour: a 100,000-profile side takes 67 MB, not the 270 MB of float32; blocks
+    convert the columns they multiply (constraints.bitmap_product).
+    """
+    week = np.zeros((len(rows), QUARTERS_PER_WEEK), dtype=np.uint8)
     for i, slots in enumerate(rows):
         for slot in slots:
             day = slot.weekday * QUARTERS_PER_DAY
             start = -(-slot.start_minute // QUARTER)  # a partly covered quarter is not available
             end = slot.end_minute // QUARTER
-            week[i, day + start : day + max(start, end)] = 1.0
+            week[i, day + start : day + max(start, end)] = 1
     return week
 
 
-def runs(week: NDArray[np.float32], minutes: int = MIN_OVERLAP_MINUTES) -> NDArray[np.float32]:
+def runs(week: NDArray[np.uint8], minutes: int = MIN_OVERLAP_MINUTES) -> NDArray[np.uint8]:
     """1 at quarter t where the row is available for `minutes` in a row from t on.
 
     Two rows share such a window exactly when the dot product of their runs is positive.
@@ -98,20 +102,18 @@ class SplitText:
 
 
 def choose_dense_columns(
-    volunteer_text: sparse.csr_matrix, need_text: sparse.csr_matrix, dense_cells: int
+    on_volunteer_side: NDArray[np.int64], on_need_side: NDArray[np.int64], volunteers: int, dense_cells: int
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Which n-gram columns go dense and which stay sparse; columns on one side only are dropped.
+    """Which text columns go dense and which stay sparse, from how many volunteer and need texts have
+    each; columns on one side only are dropped.
 
-    An n-gram on one side only adds nothing to any volunteer · need product, so dropping it (after
+    A column on one side only adds nothing to any volunteer · need product, so dropping it (after
     the L2 normalisation) keeps every cosine exact.
     """
-    width = volunteer_text.shape[1]
-    on_volunteer_side = np.bincount(volunteer_text.indices, minlength=width)
-    on_need_side = np.bincount(need_text.indices, minlength=width)
-    # The work an n-gram causes in a sparse product: the pairs of rows that both have it.
+    # The work a column causes in a sparse product: the pairs of rows that both have it.
     work = on_volunteer_side.astype(np.int64) * on_need_side
     shared = np.flatnonzero(work > 0)
-    n_dense = min(len(shared), dense_cells // max(1, volunteer_text.shape[0]))
+    n_dense = min(len(shared), dense_cells // max(1, volunteers))
     by_work = shared[np.argsort(-work[shared], kind="stable")]
     return np.sort(by_work[:n_dense]), np.sort(by_work[n_dense:])
 
@@ -125,8 +127,8 @@ class Side:
     # Centred sentence embeddings; zero rows where a profile has none, no columns when none has one.
     meaning: NDArray[np.float32]
     skills: NDArray[np.float32]  # rows × vocabulary keys
-    week: NDArray[np.float32]  # rows × quarter hours (or merged runs of them: see compress_weeks)
-    spans: NDArray[np.float32]  # runs(week, MIN_OVERLAP_MINUTES)
+    week: NDArray[np.uint8]  # rows × quarter hours, 0/1 (or merged runs of them: see compress_weeks)
+    spans: NDArray[np.uint8]  # runs(week, MIN_OVERLAP_MINUTES)
     quarters: NDArray[np.float32]  # per week column: how many quarter hours it stands for
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
@@ -181,9 +183,14 @@ class Encoder:
         self.skill_index_ = {key: i for i, key in enumerate(sorted(skills))}
         self.language_index_ = {code: i for i, code in enumerate(sorted(languages))}
         self.text_ = TextVectoriser(self.ngram_range, max_df=self.max_df, word_share=WORD_SHARE)
-        text = self.text_.fit_transform([v.text for v in volunteers] + [n.text for n in needs])
+        self.text_.fit([v.text for v in volunteers] + [n.text for n in needs])
+        # Per column, how many texts of each side have it; the volunteers' count is the rest of the total,
+        # so only the (fewer) needs are weighed here.
+        need_text = self.text_.transform([n.text for n in needs])
+        on_need_side = np.bincount(need_text.indices, minlength=need_text.shape[1])
+        on_volunteer_side = self.text_.document_frequency_ - on_need_side
         self.dense_columns_, self.rest_columns_ = choose_dense_columns(
-            text[: len(volunteers)], text[len(volunteers) :], self.dense_cells
+            on_volunteer_side, on_need_side, len(volunteers), self.dense_cells
         )
         embeddings = [
             e for e in (*(v.embedding for v in volunteers), *(n.embedding for n in needs)) if e is not None
@@ -196,11 +203,19 @@ class Encoder:
         return self
 
     def _split(self, texts: Sequence[str]) -> SplitText:
-        vectors = self.text_.transform(texts)
-        return SplitText(
-            dense=np.asarray(vectors[:, self.dense_columns_].toarray(), dtype=np.float32),
-            rest=sparse.csr_matrix(vectors[:, self.rest_columns_]),
-        )
+        # A chunk at a time, so that the whole text matrix never exists beside its two parts.
+        dense, rest = [], []
+        for part in text_chunks(texts):
+            vectors = self.text_.transform(part)
+            dense.append(np.asarray(vectors[:, self.dense_columns_].toarray(), dtype=np.float32))
+            rest.append(sparse.csr_matrix(vectors[:, self.rest_columns_]))
+        if not rest:
+            vectors = self.text_.transform([])
+            return SplitText(
+                dense=np.zeros((0, len(self.dense_columns_)), dtype=np.float32),
+                rest=sparse.csr_matrix(vectors[:, self.rest_columns_]),
+            )
+        return SplitText(dense=np.concatenate(dense), rest=rest[0] if len(rest) == 1 else stack_csr(rest))
 
     def _meaning(self, profiles: Sequence[VolunteerProfile | NeedProfile]) -> NDArray[np.float32]:
         # No columns at all when no profile had an embedding: the text signal is then spelling alone.
@@ -264,7 +279,7 @@ class Encoder:
     def needs(self, needs: Sequence[NeedProfile]) -> NeedArrays:
         languages = self.language_index_
         side = self._side(needs, [need_slots(n) for n in needs])
-        week: NDArray[np.float32] = side["week"]  # type: ignore[assignment]
+        week: NDArray[np.uint8] = side["week"]  # type: ignore[assignment]
         return NeedArrays(
             **side,  # type: ignore[arg-type]
             # Any slot sets fixed times, even one too short to share 30 minutes with anybody.
@@ -301,8 +316,8 @@ class Encoder:
 
 
 def _merge_columns(
-    a: NDArray[np.float32], b: NDArray[np.float32]
-) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
+    a: NDArray[np.uint8], b: NDArray[np.uint8]
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.float32]]:
     """Merges runs of adjacent columns that are equal in every row of a and b, and drops columns where
     b is empty; returns both and how many original columns each remaining column stands for.
 

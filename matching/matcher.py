@@ -18,6 +18,7 @@ from matching.proposals import Proposals
 from matching.state import SideState
 from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
 
+ROUNDING = 1e-6  # scores closer than this are equal (float32 products summed in different orders)
 BLOCK_CELLS = 2_000_000  # volunteers × needs per block at most: bounds memory to tens of MB at any scale
 POOL_LIMIT = 4_000_000  # candidate pairs kept before pruning the pool to the top k of each side
 BIG = 2**31 - 1  # a top k that keeps everything
@@ -178,7 +179,10 @@ class Matcher:
         ids = other_ids[pool[other]]
         score = pool["score"].astype(np.float64)
         keep = top_k_of_each(pool[side], ids, score, k)
-        keep |= score >= others_best.bars(ids)
+        # Within rounding of the bar counts as reaching it: a full run and this one-row path sum the
+        # same products in different orders (BLAS kernels differ by shape), so equal scores may differ
+        # in the last bits; the bar may even be this very profile's own score from the last full run.
+        keep |= score >= others_best.bars(ids) - ROUNDING
         for i, value in zip(ids[keep].tolist(), score[keep].tolist(), strict=True):
             others_best.add(i, value)
         own = self.volunteer_best if side == "volunteer" else self.need_best

@@ -3,11 +3,15 @@
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
+
+# Texts analysed at once: bounds the intermediate count matrices (a few hundred n-grams per text).
+CHUNK_TEXTS = 4096
 
 # Letters, digits and the combining marks of Latin and Arabic script; everything else separates words.
 WORD = re.compile(r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670]+")
@@ -18,6 +22,7 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+@lru_cache(maxsize=1 << 17)
 def word_ngrams(word: str, ngram_range: tuple[int, int]) -> Counter[str]:
     """The n-grams of " word ", as scikit-learn's analyzer="char_wb" counts them."""
     padded = f" {word} "
@@ -59,38 +64,49 @@ class TextVectoriser:
         self.max_df = max_df
 
     def fit(self, texts: Sequence[str]) -> "TextVectoriser":
-        self.fit_transform(texts)
+        """Learns the n-gram and word vocabularies and their inverse document frequencies.
+
+        Texts are analysed a chunk at a time, so the intermediate count matrices stay small whatever
+        the number of texts; only document frequencies are kept.
+        """
+        self.vocabulary_: dict[str, int] = {}
+        self.words_: dict[str, int] = {}
+        gram_df = np.zeros(0, dtype=np.int64)
+        word_df = np.zeros(0, dtype=np.int64)
+        for part in text_chunks(texts):
+            counts, words = self._counts(part, grow=True)
+            gram_df = _add_counts(gram_df, np.bincount(counts.indices, minlength=counts.shape[1]))
+            word_df = _add_counts(word_df, np.bincount(words.indices, minlength=words.shape[1]))
+        keep = (gram_df >= self.min_df) & (gram_df <= self.max_df * len(texts))
+        renumber = np.cumsum(keep) - 1
+        self.vocabulary_ = {gram: int(renumber[i]) for gram, i in self.vocabulary_.items() if keep[i]}
+        # scikit-learn's smooth idf, so that the weights equal TfidfVectorizer's.
+        self.idf_ = _idf(gram_df[keep], len(texts))
+        self.word_idf_ = _idf(word_df, len(texts))
+        # In how many of the texts each output column is non-zero (n-grams, then words if weighed).
+        self.document_frequency_ = (
+            np.concatenate([gram_df[keep], word_df]) if self.word_share > 0 else gram_df[keep]
+        )
         return self
 
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Rows are L2-normalised, so the dot product of two rows is their cosine similarity."""
-        self.vocabulary_: dict[str, int] = {}
-        self.words_: dict[str, int] = {}
-        counts, words = self._counts(texts, grow=True)
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        keep = (df >= self.min_df) & (df <= self.max_df * len(texts))
-        kept = np.flatnonzero(keep)
-        renumber = np.cumsum(keep) - 1
-        self.vocabulary_ = {gram: int(renumber[i]) for gram, i in self.vocabulary_.items() if keep[i]}
-        counts = counts[:, kept]
-        self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf)
-        self.word_tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf)
-        if counts.shape[1]:  # texts without any word leave nothing to weigh: all vectors stay zero
-            self.tfidf_.fit(counts)
-            self.word_tfidf_.fit(words)
-        return self._weigh(counts, words)
+        return self.fit(texts).transform(texts)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return self._weigh(*self._counts(texts, grow=False))
+        parts = [self._weigh(*self._counts(part, grow=False)) for part in text_chunks(texts)]
+        if not parts:
+            return self._weigh(*self._counts([], grow=False))
+        return parts[0] if len(parts) == 1 else stack_csr(parts)
 
     def _weigh(self, counts: sparse.csr_matrix, words: sparse.csr_matrix) -> sparse.csr_matrix:
         if not counts.shape[0] or not counts.shape[1]:
             width = counts.shape[1] + (words.shape[1] if self.word_share > 0 else 0)
             return sparse.csr_matrix((counts.shape[0], width), dtype=np.float32)
-        grams = sparse.csr_matrix(self.tfidf_.transform(counts), dtype=np.float32)
+        grams = _tfidf(counts, self.idf_, self.sublinear_tf)
         if self.word_share <= 0:
             return grams
-        whole = sparse.csr_matrix(self.word_tfidf_.transform(words), dtype=np.float32)
+        whole = _tfidf(words, self.word_idf_, self.sublinear_tf)
         share = np.float32(self.word_share)
         return sparse.hstack([np.sqrt(1 - share) * grams, np.sqrt(share) * whole], format="csr")
 
@@ -144,3 +160,55 @@ class TextVectoriser:
             (np.ones(len(keep), dtype=np.float32), (keep, columns[keep])), shape=(len(words), len(known))
         )
         return sparse.csr_matrix(text_words @ select)
+
+
+def text_chunks(texts: Sequence[str]) -> Iterator[Sequence[str]]:
+    """The texts in runs of CHUNK_TEXTS, to analyse one at a time."""
+    for start in range(0, len(texts), CHUNK_TEXTS):
+        yield texts[start : start + CHUNK_TEXTS]
+
+
+def _add_counts(total: NDArray[np.int64], more: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Element-wise sum of two count vectors, the shorter one padded (the vocabulary grew)."""
+    if len(total) < len(more):
+        total = np.concatenate([total, np.zeros(len(more) - len(total), dtype=np.int64)])
+    total[: len(more)] += more
+    return total
+
+
+def _idf(document_frequency: NDArray[np.int64], n_texts: int) -> NDArray[np.float32]:
+    return (np.log((1.0 + n_texts) / (1.0 + document_frequency)) + 1.0).astype(np.float32)
+
+
+def _tfidf(counts: sparse.csr_matrix, idf: NDArray[np.float32], sublinear: bool) -> sparse.csr_matrix:
+    """TF-IDF rows, L2-normalised, in float32 (scikit-learn's transformer would copy to float64)."""
+    result = sparse.csr_matrix(counts, dtype=np.float32, copy=True)
+    data = result.data
+    if sublinear:
+        np.log(data, out=data)
+        data += 1.0
+    data *= idf[result.indices]
+    rows = np.repeat(np.arange(result.shape[0]), np.diff(result.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=np.square(data, dtype=np.float64), minlength=result.shape[0]))
+    data /= np.maximum(norms, 1e-12).astype(np.float32)[rows]
+    return result
+
+
+def stack_csr(parts: list[sparse.csr_matrix]) -> sparse.csr_matrix:
+    """The parts' rows in one matrix, each part released once copied: at most one part more than the
+    result is held, where scipy's vstack holds all parts beside the result."""
+    nnz, rows = sum(p.nnz for p in parts), sum(p.shape[0] for p in parts)
+    index = np.int32 if nnz < np.iinfo(np.int32).max else np.int64
+    data = np.empty(nnz, dtype=np.float32)
+    indices = np.empty(nnz, dtype=index)
+    indptr = np.zeros(rows + 1, dtype=index)
+    width, at, row = parts[0].shape[1], 0, 0
+    parts.reverse()  # popped from the end, first part first
+    while parts:
+        part = parts.pop()
+        data[at : at + part.nnz] = part.data
+        indices[at : at + part.nnz] = part.indices
+        indptr[row + 1 : row + 1 + part.shape[0]] = part.indptr[1:] + at
+        at, row = at + part.nnz, row + part.shape[0]
+        del part
+    return sparse.csr_matrix((data, indices, indptr), shape=(rows, width))

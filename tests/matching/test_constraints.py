@@ -3,8 +3,10 @@
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 
+from matching.constraints import bitmap_product
 from matching.pipeline import explain_exclusions, match
 from matching.types import Slot
 
@@ -103,3 +105,14 @@ def test_explain_exclusions_counts_every_volunteer_a_constraint_excludes() -> No
         "travel_radius": 1,
     }
     assert set(explain_exclusions([], the_need, params()).values()) == {0}
+
+
+@pytest.mark.parametrize("shapes", [(1, 30), (30, 1), (12, 9)])
+def test_bitmap_products_equal_the_float_products(shapes: tuple[int, int]) -> None:
+    rng = np.random.default_rng(len(shapes) + shapes[0])
+    left = (rng.random((shapes[0], 40)) < 0.3).astype(np.uint8)
+    right = (rng.random((shapes[1], 40)) < 0.3).astype(np.uint8)
+    weights = rng.integers(1, 5, 40).astype(np.float32)
+    expected = (left * weights).astype(np.float64) @ right.T.astype(np.float64)
+    np.testing.assert_array_equal(bitmap_product(left, right, weights), expected)
+    np.testing.assert_array_equal(bitmap_product(left, right), left.astype(np.float64) @ right.T)

@@ -1,8 +1,10 @@
 """The text model: char_wb TF-IDF semantics, and scripts other than Latin kept intact."""
 
 import numpy as np
+import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from matching import text
 from matching.features import WORD_SHARE, Encoder
 from matching.pipeline import match
 from matching.scoring import text_similarity
@@ -49,7 +51,11 @@ def test_a_volunteer_writing_hausaufgaben_mathe_ranks_homework_help_above_the_bi
     assert [p.need_id for p in proposals] == [2, 1]
 
 
-def test_splitting_the_text_vectors_keeps_every_cosine_exact() -> None:
+@pytest.mark.parametrize("chunk", [2, 4096])
+def test_splitting_the_text_vectors_keeps_every_cosine_exact(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(text, "CHUNK_TEXTS", chunk)  # 2: texts analysed and split in several chunks
     volunteers = [
         volunteer(i, text=t) for i, t in enumerate(["Mathe Nachhilfe", "ödev", "Fahrrad fahren"], 1)
     ]
@@ -73,3 +79,26 @@ def test_word_share_mixes_the_n_gram_and_the_word_cosines() -> None:
     np.testing.assert_allclose((mixed @ mixed.T).toarray(), expected, atol=1e-6)
     unseen = TextVectoriser(word_share=0.3).fit(texts).transform(["Mathe Geige"])
     assert unseen.shape == (1, mixed.shape[1])
+
+
+def test_texts_analysed_in_chunks_get_the_same_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [
+        "Hausaufgabenhilfe Mathematik",
+        "ödev yardımı matematik",
+        "Fahrradwerkstatt",
+        "допомога з домашнім завданням",
+        "Hausaufgaben und Fahrrad",
+        "",
+        "Mathematik Mathematik",
+    ]
+    whole = TextVectoriser(word_share=WORD_SHARE).fit(texts)
+    expected = whole.transform(texts).toarray()
+    monkeypatch.setattr(text, "CHUNK_TEXTS", 2)  # four chunks, the vocabulary growing in each
+    chunked = TextVectoriser(word_share=WORD_SHARE).fit(texts)
+    vectors = chunked.transform(texts)
+    # The same columns may be numbered differently; the cosines must agree.
+    np.testing.assert_allclose((vectors @ vectors.T).toarray(), expected @ expected.T, atol=1e-6)
+    # Document frequencies count the texts having each column, across all chunks.
+    np.testing.assert_array_equal(
+        chunked.document_frequency_, np.bincount(vectors.indices, minlength=vectors.shape[1])
+    )
