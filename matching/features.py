@@ -101,6 +101,11 @@ class SplitText:
     rest: sparse.csr_matrix
 
 
+# At most this many text columns go dense: more would speed up the full run a little, but make every
+# single new profile (matched against all rows of the other side) pay for them in its dense product.
+MAX_DENSE_COLUMNS = 256
+
+
 def choose_dense_columns(
     on_volunteer_side: NDArray[np.int64], on_need_side: NDArray[np.int64], volunteers: int, dense_cells: int
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -113,7 +118,7 @@ def choose_dense_columns(
     # The work a column causes in a sparse product: the pairs of rows that both have it.
     work = on_volunteer_side.astype(np.int64) * on_need_side
     shared = np.flatnonzero(work > 0)
-    n_dense = min(len(shared), dense_cells // max(1, volunteers))
+    n_dense = min(len(shared), dense_cells // max(1, volunteers), MAX_DENSE_COLUMNS)
     by_work = shared[np.argsort(-work[shared], kind="stable")]
     return np.sort(by_work[:n_dense]), np.sort(by_work[n_dense:])
 
@@ -170,7 +175,7 @@ class Encoder:
     volunteers and needs together; then turns any profiles into arrays on that fitted basis."""
 
     def __init__(
-        self, ngram_range: tuple[int, int] = (3, 5), max_df: float = 1.0, dense_cells: int = 4_000_000
+        self, ngram_range: tuple[int, int] = (3, 5), max_df: float = 1.0, dense_cells: int = 32_000_000
     ) -> None:
         self.ngram_range = ngram_range
         self.max_df = max_df
