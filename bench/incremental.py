@@ -12,6 +12,7 @@ matching a new profile would cost without a warm state.
 """
 
 import argparse
+import gc
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -86,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         full_s = time.perf_counter() - start
         full_count = len(full)
         del full
+        gc.collect()
+        gc.freeze()  # as the worker does after fitting (workers/warm.py)
 
         by_v: dict[int, VolunteerProfile] = {p.id: p for p in new_v}
         by_n: dict[int, NeedProfile] = {p.id: p for p in new_n}
