@@ -10,7 +10,7 @@ from typing import overload
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.scoring import SIGNALS, reasons, requirements_met, strongest
+from matching.scoring import SIGNALS, reasons, requirements_met, strongest_index
 from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
 
 Columns = dict[str, NDArray[np.generic]]
@@ -40,6 +40,8 @@ class Proposals(Sequence[Proposal]):
         self._distance_km = chosen["distance_km"][order].astype(np.float64)
         self.signals = {name: chosen[name][order].astype(np.float64) for name in SIGNALS}
         self._volunteers, self._needs, self._params = volunteers, needs, params
+        # For all rows at once: per proposal, numpy's fixed cost would outweigh the work.
+        self._strongest = strongest_index(self.signals, params)
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -82,7 +84,7 @@ class Proposals(Sequence[Proposal]):
                 need,
                 text_similarity=values["text"],
                 distance_km=float(self._distance_km[p]),
-                strongest=strongest({k: np.array([v]) for k, v in values.items()}, self._params)[0],
+                strongest=SIGNALS[self._strongest[p]],
                 signal_values=values,
                 requirements=requirements_met(need),
             ),

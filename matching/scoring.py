@@ -151,11 +151,19 @@ def combined(values: dict[str, Array], params: MatchParams) -> Array:
     return total
 
 
-def strongest(values: dict[str, Array], params: MatchParams) -> list[str]:
-    """Per pair, the signal with the largest weighted contribution (ties: the earlier in SIGNALS)."""
+def strongest_index(values: dict[str, Array], params: MatchParams) -> NDArray[np.uint8]:
+    """Per pair, the position in SIGNALS of the signal with the largest weighted contribution (ties:
+    the earlier); one byte per pair, without stacking all contributions."""
     w = weights(params)
-    contributions = np.stack([w[name] * values[name] for name in SIGNALS])
-    return [SIGNALS[i] for i in np.argmax(contributions, axis=0)]
+    first = SIGNALS[0]
+    top = w[first] * np.asarray(values[first], dtype=np.float64)
+    best = np.zeros(top.shape, dtype=np.uint8)
+    for i, name in enumerate(SIGNALS[1:], start=1):
+        contribution = w[name] * np.asarray(values[name], dtype=np.float64)
+        better = contribution > top
+        best[better] = i
+        np.maximum(top, contribution, out=top)
+    return best
 
 
 def matching_slots(volunteer: VolunteerProfile, need: NeedProfile) -> list[list[int]]:
