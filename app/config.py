@@ -56,6 +56,8 @@ class Settings:
     )
     # A matching task whose worker dies every time is marked failed after this many attempts.
     match_max_attempts: int = field(default_factory=lambda: int(os.environ.get("MATCH_MAX_ATTEMPTS", "5")))
+    # Threads a worker process uses for BLAS, OpenMP and the sparse text product (workers/celery_app.py).
+    match_threads: int = field(default_factory=lambda: int(os.environ.get("MATCH_THREADS", "1")))
     # A matching task also matches up to this many more waiting registrations or needs (bursts); 0: never.
     match_batch_size: int = field(default_factory=lambda: int(os.environ.get("MATCH_BATCH_SIZE", "50")))
     # Test hook only (tests/faults): each matching task sleeps this long mid-task, so it can be killed there.
@@ -92,6 +94,7 @@ class Settings:
             "TASKS_IN_PROCESS": self.tasks_in_process,
             "MATCH_MAX_ATTEMPTS": self.match_max_attempts,
             "MATCH_BATCH_SIZE": self.match_batch_size,
+            "MATCH_THREADS": self.match_threads,
             "MATCH_TEST_DELAY_S": self.match_test_delay_s,
             "BASE_URL": self.base_url.rstrip("/"),
             "MAIL_SERVER": self.mail_server,

@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     known_n, new_n = needs[: args.needs], needs[args.needs :]
     new_v = [p for p in new_v if p.id not in {v.id for v in known_v}]
     new_n = [p for p in new_n if p.id not in {n.id for n in known_n}]
-    params = MatchParams(today=TODAY, top_k=args.k)
+    params = MatchParams(today=TODAY, top_k=args.k, threads=args.threads)
     print(
         f"warm state: {len(known_v)} volunteers × {len(known_n)} needs, k={args.k}, "
         f"{args.threads} thread(s); "

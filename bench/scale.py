@@ -183,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"eligible pairs (sample {sampled}): {share:.1%}; pass rate per constraint:")
     print("  " + ", ".join(f"{name} {rate:.0%}" for name, rate in passes.items()))
 
-    params = MatchParams(today=TODAY, top_k=args.k)
+    params = MatchParams(today=TODAY, top_k=args.k, threads=args.threads)
     baseline = rss_mb()  # the profiles and embeddings themselves, before the matcher runs
     with thread_cap(args.threads), RssSampler() as pipeline_rss:
         timing = timed(lambda: match(volunteers, needs, params), args.repeats)

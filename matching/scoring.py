@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
+from sparse_dot_topn import sp_matmul
 
 from matching.constraints import Block
 from matching.features import NeedArrays, VolunteerArrays, need_slots
@@ -33,7 +34,12 @@ class Raw:
 
 
 def text_similarity(
-    volunteers: VolunteerArrays, needs: NeedArrays, rows: slice, chunk: slice, embedding_share: float
+    volunteers: VolunteerArrays,
+    needs: NeedArrays,
+    rows: slice,
+    chunk: slice,
+    embedding_share: float,
+    threads: int = 1,
 ) -> Array:
     """Similarity of the texts of all volunteers × the chunk's needs, in [0, 1].
 
@@ -42,7 +48,7 @@ def text_similarity(
     Without embeddings, spelling alone.
     """
     spelling = volunteers.text.dense[rows] @ needs.text.dense[chunk].T
-    spelling += sparse_product(_rows(volunteers.text.rest, rows), _rows(needs.text.rest, chunk))
+    spelling += sparse_product(_rows(volunteers.text.rest, rows), _rows(needs.text.rest, chunk), threads)
     if volunteers.meaning.shape[1] == 0:
         return np.asarray(spelling, dtype=np.float64)
     meaning = volunteers.meaning[rows] @ needs.meaning[chunk].T
@@ -56,13 +62,14 @@ def text_similarity(
 THIN_ROWS = 8
 
 
-def sparse_product(left: sparse.csr_matrix, right: sparse.csr_matrix) -> Array:
-    """left @ right.T as a dense array."""
+def sparse_product(left: sparse.csr_matrix, right: sparse.csr_matrix, threads: int = 1) -> Array:
+    """left @ right.T as a dense array; blocks of many rows on both sides use `threads` threads
+    (sparse_dot_topn's product; scipy's is single-threaded)."""
     if right.shape[0] <= THIN_ROWS:
         return np.asarray(left @ right.T.toarray())
     if left.shape[0] <= THIN_ROWS:
         return np.asarray((right @ left.T.toarray()).T)
-    return np.asarray((left @ right.T).toarray())
+    return np.asarray(sp_matmul(left, sparse.csr_matrix(right.T), n_threads=max(1, threads)).toarray())
 
 
 def _rows(matrix: sparse.csr_matrix, rows: slice) -> sparse.csr_matrix:
@@ -84,7 +91,7 @@ def block_raw(volunteers: VolunteerArrays, needs: NeedArrays, block: Block, para
         return (total if unknown is None else total + unknown[chunk])[None, :]
 
     return Raw(
-        text=text_similarity(volunteers, needs, rows, chunk, params.embedding_share),
+        text=text_similarity(volunteers, needs, rows, chunk, params.embedding_share, params.threads),
         shared_skills=(volunteers.skills[rows] @ needs.skills[chunk].T).astype(np.float64),
         need_skills=row_sums(needs.skills, needs.skills_unknown),
         shared_languages=(volunteers.speaks[rows] @ needs.listed[chunk].T).astype(np.float64),

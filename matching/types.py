@@ -76,6 +76,9 @@ class MatchParams:
     # A volunteer proposed this many times before scores half on the fairness signal.
     fairness_half_at: int = 5
     random_state: int = 0
+    # Threads for the sparse text product (BLAS and OpenMP are capped by the caller, threadpoolctl);
+    # an execution setting, not part of what a match means.
+    threads: int = 1
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def _match(
     The nightly run fits afresh and thins its candidates to what places and capacities allow
     (matching.assignment); single profiles are matched on the warm state without refitting.
     """
-    params = MatchParams(today=date.today())
+    params = MatchParams(today=date.today(), threads=current_app.config["MATCH_THREADS"])
     by_subject: dict[int | None, list[Proposal]]
     if kind == RunKind.ALL:
         matcher = warm.fit(session, params)
