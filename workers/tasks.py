@@ -95,39 +95,60 @@ def _match_and_store(kind: RunKind, subject: int | None, outbox_id: int | None) 
             "%s matching of %s skipped: processed already or given up (outbox %s)", kind, subject, outbox_id
         )
         return dict(NOTHING)
+    taken: list[int] = []  # the messages the attempt took along, filled in by _attempt
     try:
-        with db.new_session() as session:
-            # Locks the message until the commit: a duplicate delivery running alongside waits here.
-            if outbox_id is not None and not runs.still_unprocessed(session=session, message_id=outbox_id):
-                return dict(NOTHING)
-            _pause_for_tests()
-            started = utcnow()
-            along = _along(session, kind, run, outbox_id)
-            subjects = [s for s in (subject, *(other for _, other in along)) if s is not None]
-            found, volunteers, needs = _match(session, kind, subjects)
-            counts = _store(session, kind, subject, found.get(subject, []))
-            for message, other in along:
-                done = _store(session, kind, other, found.get(other, []))
-                outbox.mark_processed(session=session, message_id=message.id)
-                runs.record_done_along(
-                    session=session,
-                    message=message,
-                    kind=kind,
-                    subject_id=other,
-                    started_at=started,
-                    counts=done,
-                    volunteers=volunteers,
-                    needs=needs,
-                )
-            outbox.mark_processed(session=session, message_id=outbox_id)
-            runs.finish(session=session, run=run, counts=counts, volunteers=volunteers, needs=needs)
-            session.commit()
+        try:
+            counts = _attempt(kind, subject, outbox_id, run, taken)
+        except Exception as error:
+            warm.forget()  # the state may hold changes that were rolled back
+            if not taken or isinstance(error, RETRYABLE):
+                raise
+            # A message taken along may be what broke: this one gets a try on its own before it fails.
+            log.warning("matching %s %s with others failed (%r); alone now", kind, subject, error)
+            taken = []
+            counts = _attempt(kind, subject, outbox_id, run, None)
     except Exception as error:
-        warm.forget()  # the state may hold changes that were rolled back
+        warm.forget()
         _record_failure(run, outbox_id, error)
         raise
-    log.info("matched %s %s (and %s more waiting): %s", kind, subject or "all", len(along), counts)
+    log.info("matched %s %s (and %s more waiting): %s", kind, subject or "all", len(taken), counts)
     return counts
+
+
+def _attempt(
+    kind: RunKind, subject: int | None, outbox_id: int | None, run: MatchRun, taken: list[int] | None
+) -> dict[str, int]:
+    """One transaction: match, store, mark processed, finish the run. With `taken`, waiting messages
+    of the same kind are matched along, and their ids are put into it before the work starts."""
+    with db.new_session() as session:
+        # Locks the message until the commit: a duplicate delivery running alongside waits here.
+        if outbox_id is not None and not runs.still_unprocessed(session=session, message_id=outbox_id):
+            return dict(NOTHING)
+        _pause_for_tests()
+        started = utcnow()
+        along = _along(session, kind, run, outbox_id) if taken is not None else []
+        if taken is not None:
+            taken.extend(message.id or 0 for message, _ in along)
+        subjects = [s for s in (subject, *(other for _, other in along)) if s is not None]
+        found, volunteers, needs = _match(session, kind, subjects)
+        counts = _store(session, kind, subject, found.get(subject, []))
+        for message, other in along:
+            done = _store(session, kind, other, found.get(other, []))
+            outbox.mark_processed(session=session, message_id=message.id)
+            runs.record_done_along(
+                session=session,
+                message=message,
+                kind=kind,
+                subject_id=other,
+                started_at=started,
+                counts=done,
+                volunteers=volunteers,
+                needs=needs,
+            )
+        outbox.mark_processed(session=session, message_id=outbox_id)
+        runs.finish(session=session, run=run, counts=counts, volunteers=volunteers, needs=needs)
+        session.commit()
+        return counts
 
 
 def _along(

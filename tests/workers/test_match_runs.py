@@ -5,7 +5,7 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from app.matching_runs.models import MatchRun, RunStatus
+from app.matching_runs.models import MatchRun, RunKind, RunStatus
 from app.outbox.models import OutboxMessage
 from app.outbox.services import MATCH_VOLUNTEER, request_volunteer_matching
 from app.proposals.models import Proposal
@@ -135,3 +135,37 @@ def test_a_message_that_was_tried_before_is_not_taken_along(session: Session, ap
     tasks.match_volunteer.run(more[0].payload["volunteer_id"], more[0].id)
     session.expire_all()
     assert session.get_one(OutboxMessage, more[1].id).processed_at is None
+
+
+def test_a_message_that_breaks_the_matching_cannot_fail_the_one_that_took_it_along(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    factories.make_need(session)
+    volunteers = [factories.make_volunteer(session) for _ in range(3)]
+    messages = waiting(session, volunteers)
+    broken_id = volunteers[1].id
+    real_match = tasks._match
+
+    def breaks_on_one(session: Session, kind: RunKind, subjects: list[int]) -> object:
+        if broken_id in subjects:
+            raise ValueError("this profile breaks the matcher")
+        return real_match(session, kind, subjects)
+
+    monkeypatch.setattr(tasks, "_match", breaks_on_one)
+    assert tasks.match_volunteer.run(volunteers[0].id, messages[0].id)["added"] == 1
+
+    session.expire_all()
+    processed = [session.get_one(OutboxMessage, m.id).processed_at is not None for m in messages]
+    assert processed == [True, False, False]  # the others wait for their own deliveries
+    assert [(r.outbox_message_id, r.status, r.attempts) for r in runs(session)] == [
+        (messages[0].id, RunStatus.DONE, 1)
+    ]
+    result = tasks.match_volunteer.apply(kwargs={"volunteer_id": broken_id, "outbox_id": messages[1].id})
+    assert result.failed()
+    assert tasks.match_volunteer.run(volunteers[2].id, messages[2].id)["added"] == 1
+    outcome = {r.outbox_message_id: r.status for r in runs(session)}
+    assert outcome == {
+        messages[0].id: RunStatus.DONE,
+        messages[1].id: RunStatus.FAILED,
+        messages[2].id: RunStatus.DONE,
+    }
