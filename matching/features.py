@@ -214,12 +214,6 @@ class Encoder:
             vectors = self.text_.transform(part)
             dense.append(np.asarray(vectors[:, self.dense_columns_].toarray(), dtype=np.float32))
             rest.append(sparse.csr_matrix(vectors[:, self.rest_columns_]))
-        if not rest:
-            vectors = self.text_.transform([])
-            return SplitText(
-                dense=np.zeros((0, len(self.dense_columns_)), dtype=np.float32),
-                rest=sparse.csr_matrix(vectors[:, self.rest_columns_]),
-            )
         return SplitText(dense=np.concatenate(dense), rest=rest[0] if len(rest) == 1 else stack_csr(rest))
 
     def _meaning(self, profiles: Sequence[VolunteerProfile | NeedProfile]) -> NDArray[np.float32]:

@@ -95,8 +95,6 @@ class TextVectoriser:
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         parts = [self._weigh(*self._counts(part, grow=False)) for part in text_chunks(texts)]
-        if not parts:
-            return self._weigh(*self._counts([], grow=False))
         return parts[0] if len(parts) == 1 else stack_csr(parts)
 
     def _weigh(self, counts: sparse.csr_matrix, words: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -163,8 +161,8 @@ class TextVectoriser:
 
 
 def text_chunks(texts: Sequence[str]) -> Iterator[Sequence[str]]:
-    """The texts in runs of CHUNK_TEXTS, to analyse one at a time."""
-    for start in range(0, len(texts), CHUNK_TEXTS):
+    """The texts in runs of CHUNK_TEXTS, to analyse one at a time; no texts make one empty run."""
+    for start in range(0, max(len(texts), 1), CHUNK_TEXTS):
         yield texts[start : start + CHUNK_TEXTS]
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -75,20 +76,9 @@ def finish(*, session: Session, run: MatchRun, counts: dict[str, int], volunteer
     `run` is the attempt as `begin_attempt` returned it; one UPDATE, without loading the row again.
     """
     now = utcnow()
-    outcome = update(MatchRun).where(col(MatchRun.id) == run.id)
-    session.exec(
-        outcome.values(
-            status=RunStatus.DONE,
-            finished_at=now,
-            error="",
-            volunteers=volunteers,
-            needs=needs,
-            added=counts["added"],
-            updated=counts["updated"],
-            withdrawn=counts["withdrawn"],
-            duration_ms=_duration_ms(run, now),
-        )
-    )
+    outcome = _outcome(counts, volunteers, needs)
+    statement = update(MatchRun).where(col(MatchRun.id) == run.id)
+    session.exec(statement.values(**outcome, finished_at=now, error="", duration_ms=_duration_ms(run, now)))
 
 
 def claim_waiting(*, session: Session, task_name: str, besides: int, limit: int) -> list[OutboxMessage]:
@@ -130,24 +120,30 @@ def record_done_along(
     needs: int,
 ) -> None:
     """Adds (does not commit) the finished run of a message matched within another message's task."""
-    now = utcnow()
     run = MatchRun(
         kind=kind,
         subject_id=subject_id,
         outbox_message_id=message.id,
-        status=RunStatus.DONE,
         attempts=1,
         queued_at=message.created_at,
         started_at=started_at,
-        finished_at=now,
-        volunteers=volunteers,
-        needs=needs,
-        added=counts["added"],
-        updated=counts["updated"],
-        withdrawn=counts["withdrawn"],
+        finished_at=utcnow(),
+        **_outcome(counts, volunteers, needs),
     )
     run.duration_ms = _duration_ms(run)
     session.add(run)
+
+
+def _outcome(counts: dict[str, int], volunteers: int, needs: int) -> dict[str, Any]:
+    """The fields of a successful run: done, with what the matcher looked at and what it changed."""
+    return {
+        "status": RunStatus.DONE,
+        "volunteers": volunteers,
+        "needs": needs,
+        "added": counts["added"],
+        "updated": counts["updated"],
+        "withdrawn": counts["withdrawn"],
+    }
 
 
 def record_failure(*, session: Session, run_id: int, error: str, will_retry: bool, retryable: bool) -> None:
