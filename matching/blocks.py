@@ -43,7 +43,7 @@ def candidates(v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchPar
     values = signals(block_raw(v, n, block, params))
     total = combined(values, params)
     score = np.where(ok & (total >= params.min_score), total, -np.inf)
-    rows, cols = np.nonzero(near_top(score, params.top_k, axis=0) | near_top(score, params.top_k, axis=1))
+    rows, cols = np.nonzero(near_top(score, params.top_k))
     # Compact columns (int32 positions, float32 signals): at 100,000 × 10,000 the pool holds millions
     # of candidates; only the score, which decides the top k, keeps float64.
     return {
@@ -55,17 +55,32 @@ def candidates(v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchPar
     }
 
 
-def near_top(score: NDArray[np.float64], k: int, axis: int) -> NDArray[np.bool_]:
-    """Finite scores at least as high as the k-th highest along `axis` (ties included)."""
-    finite = np.isfinite(score)
+def near_top(score: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
+    """Finite scores at least as high as the k-th highest of their row or of their column (ties included).
+
+    Selected on float32 copies: rounding is monotone, so the k-th highest rounded score is the rounded
+    k-th highest, and every score at or above the k-th is still selected (ties of rounding may add a
+    few). Half the bytes to move, and the rows of a C-ordered array select faster than its columns
+    (measured here on a 976 × 2,049 block: 31 ms for both sides, against 60 ms in float64 by axis).
+    """
     if k <= 0:
-        return np.zeros_like(finite)
-    if score.shape[axis] <= k:
-        return finite
+        return np.zeros(score.shape, dtype=bool)
     # The k-th largest as the k-th smallest of the negated scores: numpy's selection is several times
-    # faster from the low end for a small k (measured here: 20 ms instead of 66 ms per block column-wise).
-    kth = -np.take(np.partition(-score, k - 1, axis=axis), [k - 1], axis=axis)
-    return finite & (score >= kth)
+    # faster from the low end for a small k.
+    low = np.negative(score, dtype=np.float32)
+    finite = low < np.inf
+    by_row = _at_or_below_kth(low, k)
+    by_column = _at_or_below_kth(np.ascontiguousarray(low.T), k).T
+    return finite & (by_row | by_column)
+
+
+def _at_or_below_kth(low: NDArray[np.float32], k: int) -> NDArray[np.bool_]:
+    """Per row: the entries at or below the row's k-th smallest (all of a row with k or fewer)."""
+    if low.shape[1] <= k:
+        return np.ones(low.shape, dtype=bool)
+    kth = np.partition(low, k - 1, axis=1)[:, k - 1 : k]
+    result: NDArray[np.bool_] = low <= kth
+    return result
 
 
 def top_k_of_each(
