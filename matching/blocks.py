@@ -22,13 +22,17 @@ class Chunk:
 
 
 def chunks(n_volunteers: int, n_needs: int, cells: int, max_side: int = 2048) -> list[Chunk]:
-    """Blocks of at most `cells` pairs, square-ish so that each matrix product stays efficient."""
+    """Blocks of at most `cells` pairs, square-ish so that each matrix product stays efficient.
+
+    All volunteers against one range of needs, then the next range: what a block prepares for its
+    needs (SplitText.wide_dense) serves every volunteer block in a row.
+    """
     v_size = max(1, min(n_volunteers, max_side, max(cells // max(1, min(n_needs, max_side)), 1)))
     n_size = max(1, min(n_needs, max(cells // v_size, 1)))
     return [
         Chunk(slice(v, min(v + v_size, n_volunteers)), slice(n, min(n + n_size, n_needs)))
-        for v in range(0, n_volunteers, v_size)
         for n in range(0, n_needs, n_size)
+        for v in range(0, n_volunteers, v_size)
     ]
 
 
@@ -40,10 +44,13 @@ def candidates(v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchPar
     """
     block = make_block(v, n, chunk.volunteers, chunk.needs)
     ok = eligible(constraint_masks(v, n, block))
-    values = signals(block_raw(v, n, block, params))
-    total = combined(values, params)
-    score = np.where(ok & (total >= params.min_score), total, -np.inf)
+    raw = block_raw(v, n, block, params)
+    score = combined(raw, params)
+    ok &= score >= params.min_score
+    np.copyto(score, -np.inf, where=~ok)
     rows, cols = np.nonzero(near_top(score, params.top_k))
+    # The signals of the candidates only: a block has millions of pairs, its candidates thousands.
+    values = signals(raw.at(rows, cols))
     # Compact columns (int32 positions, float32 signals): at 100,000 × 10,000 the pool holds millions
     # of candidates; only the score, which decides the top k, keeps float64.
     return {
@@ -51,7 +58,7 @@ def candidates(v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchPar
         "need": (cols + chunk.needs.start).astype(np.int32),
         "score": score[rows, cols],
         "distance_km": block.distance_km[rows, cols].astype(np.float32),
-        **{name: values[name][rows, cols].astype(np.float32) for name in SIGNALS},
+        **{name: values[name].astype(np.float32) for name in SIGNALS},
     }
 
 

@@ -29,6 +29,7 @@ def stack_rows(parts: Sequence[S]) -> S:
         if isinstance(values[0], SplitText):
             changes[f.name] = SplitText(
                 dense=np.concatenate([v.dense for v in values]),
+                wide=sparse.csr_matrix(sparse.vstack([v.wide for v in values])),
                 rest=sparse.csr_matrix(sparse.vstack([v.rest for v in values])),
             )
         else:
@@ -43,7 +44,11 @@ def drop_rows(arrays: S, keep: NDArray[np.bool_]) -> S:
             continue
         value = getattr(arrays, f.name)
         if isinstance(value, SplitText):
-            changes[f.name] = SplitText(dense=value.dense[keep], rest=sparse.csr_matrix(value.rest[keep]))
+            changes[f.name] = SplitText(
+                dense=value.dense[keep],
+                wide=sparse.csr_matrix(value.wide[keep]),
+                rest=sparse.csr_matrix(value.rest[keep]),
+            )
         else:
             changes[f.name] = value[keep]
     return replace(arrays, **changes)

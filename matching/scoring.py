@@ -1,7 +1,8 @@
 """Signals, the combined score, and the reasons of a proposal."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,19 +19,32 @@ Array = NDArray[np.float64]
 
 @dataclass
 class Raw:
-    """The counts behind the signals, as arrays that broadcast to one shape."""
+    """The counts behind the signals, as arrays that broadcast to one shape: pairs (volunteers × needs)
+    for the pairwise counts, one row for per-need totals, one column for per-volunteer values."""
 
     text: Array
-    shared_skills: Array
+    shared_skills: NDArray[np.floating[Any]]
     need_skills: Array
-    shared_languages: Array
+    shared_languages: NDArray[np.floating[Any]]
     listed_languages: Array
-    overlap_quarters: Array
+    overlap_quarters: NDArray[np.floating[Any]]
     need_quarters: Array
     distance_km: Array
     radius_km: Array
     times_proposed: Array
     fairness_half_at: float
+
+    def at(self, rows: NDArray[np.intp], columns: NDArray[np.intp]) -> "Raw":
+        """The counts of the pairs (rows[i], columns[i]) of the block, as flat arrays."""
+        shape = np.broadcast_shapes(self.text.shape, self.need_skills.shape, self.radius_km.shape)
+
+        def pick(value: NDArray[np.floating[Any]]) -> Array:
+            return np.asarray(np.broadcast_to(value, shape)[rows, columns], dtype=np.float64)
+
+        return Raw(
+            **{f.name: pick(getattr(self, f.name)) for f in fields(self) if f.name != "fairness_half_at"},
+            fairness_half_at=self.fairness_half_at,
+        )
 
 
 def text_similarity(
@@ -47,8 +61,14 @@ def text_similarity(
     (cosine of centred sentence embeddings, negatives cut to 0) finds the same need across languages.
     Without embeddings, spelling alone.
     """
-    spelling = volunteers.text.dense[rows] @ needs.text.dense[chunk].T
-    spelling += sparse_product(_rows(volunteers.text.rest, rows), _rows(needs.text.rest, chunk), threads)
+    v_text, n_text = volunteers.text, needs.text
+    spelling = v_text.dense[rows] @ n_text.dense[chunk].T
+    v_wide, n_wide = _rows(v_text.wide, rows), _rows(n_text.wide, chunk)
+    if min(v_wide.shape[0], n_wide.shape[0]) <= THIN_ROWS:
+        spelling += sparse_product(v_wide, n_wide, threads)
+    else:
+        spelling += v_text.wide_dense(rows) @ n_text.wide_dense(chunk).T
+    spelling += sparse_product(_rows(v_text.rest, rows), _rows(n_text.rest, chunk), threads)
     if volunteers.meaning.shape[1] == 0:
         return np.asarray(spelling, dtype=np.float64)
     meaning = volunteers.meaning[rows] @ needs.meaning[chunk].T
@@ -83,7 +103,7 @@ def _rows(matrix: sparse.csr_matrix, rows: slice) -> sparse.csr_matrix:
 
 
 def block_raw(volunteers: VolunteerArrays, needs: NeedArrays, block: Block, params: MatchParams) -> Raw:
-    """The raw counts of all volunteers × the block's needs."""
+    """The raw counts of the block's volunteers × needs (the shared counts stay float32: exact integers)."""
     rows, chunk = block.volunteers, block.needs
 
     def row_sums(matrix: NDArray[np.float32], unknown: NDArray[np.float64] | None = None) -> Array:
@@ -92,11 +112,11 @@ def block_raw(volunteers: VolunteerArrays, needs: NeedArrays, block: Block, para
 
     return Raw(
         text=text_similarity(volunteers, needs, rows, chunk, params.embedding_share, params.threads),
-        shared_skills=(volunteers.skills[rows] @ needs.skills[chunk].T).astype(np.float64),
+        shared_skills=volunteers.skills[rows] @ needs.skills[chunk].T,
         need_skills=row_sums(needs.skills, needs.skills_unknown),
-        shared_languages=(volunteers.speaks[rows] @ needs.listed[chunk].T).astype(np.float64),
+        shared_languages=volunteers.speaks[rows] @ needs.listed[chunk].T,
         listed_languages=row_sums(needs.listed, needs.listed_unknown),
-        overlap_quarters=block.overlap_quarters.astype(np.float64),
+        overlap_quarters=block.overlap_quarters,
         need_quarters=needs.total_quarters[chunk][None, :],
         distance_km=block.distance_km,
         radius_km=volunteers.radius_km[rows, None],
@@ -106,34 +126,58 @@ def block_raw(volunteers: VolunteerArrays, needs: NeedArrays, block: Block, para
 
 
 def signals(raw: Raw) -> dict[str, Array]:
-    """Each signal in [0, 1], keyed as SIGNALS.
+    """Each signal in [0, 1], keyed as SIGNALS (see _scaled_signals for their definitions)."""
+    values = dict(_scaled_signals(raw, {}))
+    shape = np.broadcast_shapes(*(v.shape for v in values.values()))
+    return {name: np.broadcast_to(values[name], shape) for name in SIGNALS}
+
+
+def combined(raw: Raw, params: MatchParams) -> Array:
+    """The score: the signals weighed by weights(params) and added up, as a new array of the pairs' shape.
+
+    Each weight is folded into the signal's per-row or per-column factor, and the sum is built in
+    place, so a block of millions of pairs takes a few passes over memory per signal, not a dozen.
+    """
+    total: Array | None = None
+    for _, value in _scaled_signals(raw, weights(params)):
+        if total is None:
+            shape = np.broadcast_shapes(raw.text.shape, raw.need_skills.shape, raw.radius_km.shape)
+            total = np.array(np.broadcast_to(value, shape), dtype=np.float64)
+        else:
+            total += value
+    assert total is not None
+    return total
+
+
+def _scaled_signals(raw: Raw, scale: Mapping[str, float]) -> Iterator[tuple[str, Array]]:
+    """Each signal times its scale (1 where none is given), each array new or a broadcast vector.
 
     skills: the share of the need's skills the volunteer has (0 when the need names none);
     languages: the share of the need's listed languages the volunteer speaks (0 when it lists none);
     time: the share of the need's weekly time the volunteer covers (1 when the need has no fixed
-    times, since any volunteer can then agree a time); distance: 1 - km / travel radius;
+    times, since any volunteer can then agree a time); distance: 1 - km / travel radius, at least 0;
     fairness: 1 for a volunteer never proposed, one half at `fairness_half_at` earlier proposals, so
-    the same few people are not offered everything.
+    the same few people are not offered everything. min(x, 1)·s is computed as min(x·s, s).
     """
+    s = {name: float(scale.get(name, 1.0)) for name in SIGNALS}
+    # Rounding can lift a cosine a hair above 1; the ratios below are within [0, 1] by construction.
+    text = raw.text * s["text"]
+    yield "text", np.minimum(text, s["text"], out=text)
     with np.errstate(invalid="ignore", divide="ignore"):
-        skills = np.where(raw.need_skills > 0, raw.shared_skills / raw.need_skills, 0.0)
-        languages = np.where(raw.listed_languages > 0, raw.shared_languages / raw.listed_languages, 0.0)
-        time = np.where(raw.need_quarters > 0, np.minimum(raw.overlap_quarters / raw.need_quarters, 1.0), 1.0)
-    distance = np.maximum(1.0 - raw.distance_km / np.maximum(raw.radius_km, 1.0), 0.0)
-    # Rounding can lift a cosine a hair above 1; the ratios above are within [0, 1] by construction.
-    text = np.minimum(raw.text, 1.0)
+        per_skill = np.where(raw.need_skills > 0, s["skills"] / raw.need_skills, 0.0)
+        per_language = np.where(raw.listed_languages > 0, s["languages"] / raw.listed_languages, 0.0)
+        per_quarter = np.where(raw.need_quarters > 0, s["time"] / raw.need_quarters, 0.0)
+    yield "skills", np.multiply(raw.shared_skills, per_skill, dtype=np.float64)
+    yield "languages", np.multiply(raw.shared_languages, per_language, dtype=np.float64)
+    time = np.multiply(raw.overlap_quarters, per_quarter, dtype=np.float64)
+    np.minimum(time, s["time"], out=time)
+    # A need without fixed times has no quarters (and no overlap): anyone's time fits it.
+    yield "time", np.add(time, np.where(raw.need_quarters > 0, 0.0, s["time"]), out=time)
+    distance = raw.distance_km * (s["distance"] / np.maximum(raw.radius_km, 1.0))
+    np.subtract(s["distance"], distance, out=distance)
+    yield "distance", np.maximum(distance, 0.0, out=distance)
     half = max(raw.fairness_half_at, 1.0)
-    fairness = half / (half + raw.times_proposed)
-    values = {
-        "text": text,
-        "skills": skills,
-        "languages": languages,
-        "time": time,
-        "distance": distance,
-        "fairness": fairness,
-    }
-    shape = np.broadcast_shapes(*(v.shape for v in values.values()))
-    return {name: np.broadcast_to(value, shape) for name, value in values.items()}
+    yield "fairness", s["fairness"] * half / (half + raw.times_proposed)
 
 
 def weights(params: MatchParams) -> dict[str, float]:
@@ -148,14 +192,6 @@ def weights(params: MatchParams) -> dict[str, float]:
     }
     total = sum(raw.values()) or 1.0
     return {name: value / total for name, value in raw.items()}
-
-
-def combined(values: dict[str, Array], params: MatchParams) -> Array:
-    w = weights(params)
-    total = np.zeros_like(values["text"], dtype=np.float64)
-    for name in SIGNALS:
-        total += w[name] * values[name]
-    return total
 
 
 def strongest_index(values: dict[str, Array], params: MatchParams) -> NDArray[np.uint8]:

@@ -95,7 +95,7 @@ class TextVectoriser:
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         parts = [self._weigh(*self._counts(part, grow=False)) for part in text_chunks(texts)]
-        return parts[0] if len(parts) == 1 else stack_csr(parts)
+        return stack_csr(parts)
 
     def _weigh(self, counts: sparse.csr_matrix, words: sparse.csr_matrix) -> sparse.csr_matrix:
         if not counts.shape[0] or not counts.shape[1]:
@@ -195,6 +195,8 @@ def _tfidf(counts: sparse.csr_matrix, idf: NDArray[np.float32], sublinear: bool)
 def stack_csr(parts: list[sparse.csr_matrix]) -> sparse.csr_matrix:
     """The parts' rows in one matrix, each part released once copied: at most one part more than the
     result is held, where scipy's vstack holds all parts beside the result."""
+    if len(parts) == 1:
+        return parts.pop()
     nnz, rows = sum(p.nnz for p in parts), sum(p.shape[0] for p in parts)
     index = np.int32 if nnz < np.iinfo(np.int32).max else np.int64
     data = np.empty(nnz, dtype=np.float32)

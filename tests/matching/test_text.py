@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matching import text
+from matching import scoring, text
 from matching.features import WORD_SHARE, Encoder
 from matching.pipeline import match
 from matching.scoring import text_similarity
@@ -52,10 +52,13 @@ def test_a_volunteer_writing_hausaufgaben_mathe_ranks_homework_help_above_the_bi
 
 
 @pytest.mark.parametrize("chunk", [2, 4096])
+@pytest.mark.parametrize("thin_rows", [0, 8])
 def test_splitting_the_text_vectors_keeps_every_cosine_exact(
-    chunk: int, monkeypatch: pytest.MonkeyPatch
+    chunk: int, thin_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(text, "CHUNK_TEXTS", chunk)  # 2: texts analysed and split in several chunks
+    # 0: these small blocks take the path of big ones (wide columns made dense, sparse × sparse rest)
+    monkeypatch.setattr(scoring, "THIN_ROWS", thin_rows)
     volunteers = [
         volunteer(i, text=t) for i, t in enumerate(["Mathe Nachhilfe", "ödev", "Fahrrad fahren"], 1)
     ]
@@ -66,8 +69,15 @@ def test_splitting_the_text_vectors_keeps_every_cosine_exact(
     whole = TextVectoriser(word_share=WORD_SHARE).fit_transform(texts)
     expected = (whole[:3] @ whole[3:].T).toarray()
     for dense_cells in (0, 3 * 5, 10**6):
-        v, n = Encoder(dense_cells=dense_cells).fit_transform(volunteers, needs, TODAY, 5)
-        np.testing.assert_allclose(text_similarity(v, n, slice(0, 3), slice(0, 3), 0.8), expected, atol=1e-6)
+        encoder = Encoder(dense_cells=dense_cells)
+        v, n = encoder.fit_transform(volunteers, needs, TODAY, 5)
+        # With no dense cells, the shared columns are wide here (each is in over 1 % of the pairs).
+        assert len(encoder.dense_columns_) <= dense_cells // 3
+        assert len(encoder.wide_columns_) > 0 or dense_cells > 0
+        for rows in (slice(0, 3), slice(1, 3)):
+            np.testing.assert_allclose(
+                text_similarity(v, n, rows, slice(0, 3), 0.8), expected[rows], atol=1e-6
+            )
 
 
 def test_word_share_mixes_the_n_gram_and_the_word_cosines() -> None:
