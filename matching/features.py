@@ -110,9 +110,11 @@ class SplitText:
 
     def wide_dense(self, rows: slice) -> NDArray[np.float32]:
         key = (rows.start or 0, self.wide.shape[0] if rows.stop is None else rows.stop)
-        if self._wide_rows is None or self._wide_rows[0] != key:
-            self._wide_rows = (key, np.asarray(self.wide[key[0] : key[1]].toarray(), dtype=np.float32))
-        return self._wide_rows[1]
+        last = self._wide_rows  # read once: blocks scored in parallel threads share this
+        if last is None or last[0] != key:
+            last = (key, np.asarray(self.wide[key[0] : key[1]].toarray(), dtype=np.float32))
+            self._wide_rows = last
+        return last[1]
 
 
 # At most this many text columns are kept dense: more would make every single new profile (matched

@@ -6,10 +6,12 @@ or one column instead of refitting anything.
 """
 
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from matching.best import BestScores
 from matching.blocks import Chunk, Columns, candidates, chunks, concatenate, select, top_k_of_each
@@ -69,15 +71,21 @@ class Matcher:
         if not len(v_all.ids) or not len(n_all.ids):
             return []
         v, n = compress_weeks(v_all, n_all)
+        blocks = chunks(len(v.ids), len(n.ids), self.block_cells)
         parts: list[Columns] = []
         pooled = 0
-        for chunk in chunks(len(v.ids), len(n.ids), self.block_cells):
-            found = candidates(v, n, chunk, self.params)
-            parts.append(found)
-            pooled += len(found["score"])
-            if pooled > POOL_LIMIT:  # a pair pruned here is beaten by top_k others on both sides
-                parts = [self._select(concatenate(parts))]
-                pooled = len(parts[0]["score"])
+        # Blocks are scored `threads` at a time, each on one core (BLAS capped to one thread meanwhile):
+        # much of a block is numpy's element-wise work and selection, one core per call, and that
+        # releases the interpreter lock. map() keeps the blocks' order, so the result is the same.
+        threads = max(1, min(self.params.threads, len(blocks)))
+        one_thread = replace(self.params, threads=1)
+        with threadpool_limits(limits=1 if threads > 1 else None), ThreadPoolExecutor(threads) as executor:
+            for found in executor.map(lambda chunk: candidates(v, n, chunk, one_thread), blocks):
+                parts.append(found)
+                pooled += len(found["score"])
+                if pooled > POOL_LIMIT:  # a pair pruned here is beaten by top_k others on both sides
+                    parts = [self._select(concatenate(parts))]
+                    pooled = len(parts[0]["score"])
         pool = self._select(concatenate(parts))
         self._remember_bars(pool)
         if assignment:

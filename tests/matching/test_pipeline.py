@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from matching import matcher
+from matching import features, matcher, scoring
 from matching.matcher import Matcher
 from matching.pipeline import match
 from matching.scoring import SIGNALS
@@ -63,14 +63,27 @@ def test_the_same_input_in_any_order_gives_the_same_output() -> None:
     assert first == match(shuffled_v, shuffled_n, params(top_k=2))
 
 
-def test_blocks_and_pool_pruning_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("threads", [1, 2])
+def test_blocks_and_pool_pruning_change_nothing(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(3)
-    volunteers = [volunteer(i, skills=frozenset(rng.sample("abcdefgh", 3))) for i in range(1, 40)]
-    needs = [need(j, skills=frozenset(rng.sample("abcdefgh", 2))) for j in range(1, 12)]
+    words = ["Mathe", "Deutsch", "Fahrrad", "Garten", "Kochen", "Lesen", "Hausaufgaben", "Sport"]
+    volunteers = [
+        volunteer(i, text=" ".join(rng.sample(words, 3)), skills=frozenset(rng.sample("abcdefgh", 3)))
+        for i in range(1, 40)
+    ]
+    needs = [
+        need(j, text=" ".join(rng.sample(words, 2)), skills=frozenset(rng.sample("abcdefgh", 2)))
+        for j in range(1, 12)
+    ]
     whole = match(volunteers, needs, params(top_k=3))
-    assert Matcher(params(top_k=3), block_cells=4 * 7).fit(volunteers, needs).match_all() == whole
+    # Several threads score the blocks side by side; 4 × 11 blocks are not thin (the path of big runs),
+    # and most text columns are wide (made dense per block).
+    monkeypatch.setattr(scoring, "THIN_ROWS", 2)
+    monkeypatch.setattr(features, "MAX_DENSE_COLUMNS", 4)
+    blocks = Matcher(params(top_k=3, threads=threads), block_cells=4 * 11)
+    assert blocks.fit(volunteers, needs).match_all() == whole
     monkeypatch.setattr(matcher, "POOL_LIMIT", 10)  # prune after every block
-    assert Matcher(params(top_k=3), block_cells=4 * 7).fit(volunteers, needs).match_all() == whole
+    assert blocks.fit(volunteers, needs).match_all() == whole
 
 
 def test_pairs_below_min_score_are_dropped() -> None:
