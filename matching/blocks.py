@@ -104,11 +104,15 @@ def top_k_of_each(
 
 def select(pool: Columns, k: int, volunteer_ids: NDArray[np.int64], need_ids: NDArray[np.int64]) -> Columns:
     """The union of each need's and each volunteer's k best pairs in the pool (ties: the lower id)."""
-    score = pool["score"].astype(np.float64)
+    score = np.asarray(pool["score"], dtype=np.float64)
     keep = top_k_of_each(pool["need"], volunteer_ids[pool["volunteer"]], score, k)
     keep |= top_k_of_each(pool["volunteer"], need_ids[pool["need"]], score, k)
     return {key: column[keep] for key, column in pool.items()}
 
 
 def concatenate(parts: list[Columns]) -> Columns:
-    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    """The parts' rows in one, emptying the parts column by column as each is copied: a pool holds
+    millions of rows, and this way at most one column exists twice."""
+    result = {key: np.concatenate([part.pop(key) for part in parts]) for key in list(parts[0])}
+    parts.clear()
+    return result

@@ -103,7 +103,7 @@ class Matcher:
 
     def _remember_bars(self, pool: Columns) -> None:
         k = self.params.top_k
-        score = pool["score"].astype(np.float64)
+        score = np.asarray(pool["score"], dtype=np.float64)
         v_ids = self.volunteers.arrays.ids[pool["volunteer"]]
         n_ids = self.needs.arrays.ids[pool["need"]]
         self.need_best = BestScores.of_pool(n_ids, v_ids, score, k)
@@ -115,7 +115,7 @@ class Matcher:
         chosen = assign(
             self.volunteers.arrays.ids[pool["volunteer"]],
             self.needs.arrays.ids[pool["need"]],
-            pool["score"].astype(np.float64),
+            np.asarray(pool["score"], dtype=np.float64),
             volunteer_capacity={
                 p.id: max(0, p.max_active_pairings - p.active_pairings) for p in self.volunteers.profiles
             },
@@ -185,7 +185,7 @@ class Matcher:
         k = self.params.top_k
         other = "need" if side == "volunteer" else "volunteer"
         ids = other_ids[pool[other]]
-        score = pool["score"].astype(np.float64)
+        score = np.asarray(pool["score"], dtype=np.float64)
         keep = top_k_of_each(pool[side], ids, score, k)
         # Within rounding of the bar counts as reaching it: a full run and this one-row path sum the
         # same products in different orders (BLAS kernels differ by shape), so equal scores may differ

@@ -22,7 +22,7 @@ class Raw:
     """The counts behind the signals, as arrays that broadcast to one shape: pairs (volunteers × needs)
     for the pairwise counts, one row for per-need totals, one column for per-volunteer values."""
 
-    text: Array
+    text: NDArray[np.floating[Any]]
     shared_skills: NDArray[np.floating[Any]]
     need_skills: Array
     shared_languages: NDArray[np.floating[Any]]
@@ -54,8 +54,8 @@ def text_similarity(
     chunk: slice,
     embedding_share: float,
     threads: int = 1,
-) -> Array:
-    """Similarity of the texts of all volunteers × the chunk's needs, in [0, 1].
+) -> NDArray[np.float32]:
+    """Similarity of the texts of all volunteers × the chunk's needs, in [0, 1], as float32.
 
     The spelling part (cosine of character n-grams) finds compounds and shared words; the meaning part
     (cosine of centred sentence embeddings, negatives cut to 0) finds the same need across languages.
@@ -70,11 +70,14 @@ def text_similarity(
         spelling += v_text.wide_dense(rows) @ n_text.wide_dense(chunk).T
     spelling += sparse_product(_rows(v_text.rest, rows), _rows(n_text.rest, chunk), threads)
     if volunteers.meaning.shape[1] == 0:
-        return np.asarray(spelling, dtype=np.float64)
+        return spelling
     meaning = volunteers.meaning[rows] @ needs.meaning[chunk].T
     np.maximum(meaning, 0.0, out=meaning)
-    combined = (1.0 - embedding_share) * spelling + embedding_share * meaning
-    return np.asarray(combined, dtype=np.float64)
+    # In place and in float32 (both products are float32): a block's text is millions of pairs.
+    spelling *= 1.0 - embedding_share
+    meaning *= embedding_share
+    spelling += meaning
+    return spelling
 
 
 # Up to this many rows, a side of a sparse product is faster as a dense matrix (one profile matched
