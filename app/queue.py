@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import Celery, Task
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -54,8 +54,10 @@ def celery_init_app(app: Flask) -> Celery:
 def publish(celery: Celery, engine: Engine, message_ids: Iterable[int]) -> int:
     """Sends the given outbox messages that are still unsent, each at most once; returns how many went.
 
-    The rows stay locked while they are sent, so a concurrent relay skips them (PostgreSQL). When the
-    broker is unreachable this returns within a second and leaves the rows for the relay.
+    One statement claims the rows (marks them sent and returns them); they stay locked until the
+    commit, so a concurrent relay skips them (PostgreSQL). Rows that could not be sent are unmarked
+    before the commit. When the broker is unreachable this returns within a second and leaves the
+    rows for the relay.
     """
     ids = list(message_ids)
     if not ids:
@@ -63,33 +65,44 @@ def publish(celery: Celery, engine: Engine, message_ids: Iterable[int]) -> int:
     in_process = bool(celery.conf.task_always_eager)
     if in_process:
         celery.loader.import_default_modules()
-    sent: list[tuple[int, str, dict[str, Any]]] = []
-    with Session(engine, expire_on_commit=False) as session:
-        query = (
-            select(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.sent_at).is_(None))
-            .order_by(col(OutboxMessage.id))
-            .with_for_update(skip_locked=True)
+    message_id_column = col(OutboxMessage.id)
+    unsent = (
+        select(message_id_column)
+        .where(message_id_column.in_(ids), col(OutboxMessage.sent_at).is_(None))
+        .with_for_update(skip_locked=True)
+    )
+    sent: list[tuple[str, dict[str, Any]]] = []
+    with Session(engine) as session:
+        claim = (
+            update(OutboxMessage)
+            .where(message_id_column.in_(unsent.scalar_subquery()))
+            .values(sent_at=utcnow())
+            .returning(message_id_column, col(OutboxMessage.task_name), col(OutboxMessage.payload))
         )
-        for message in session.exec(query).all():
-            assert message.id is not None
-            job = (message.id, message.task_name, {**message.payload, "outbox_id": message.id})
+        claimed = sorted(tuple(row) for row in session.execute(claim))
+        for position, (message_id, task_name, payload) in enumerate(claimed):
+            job = (task_name, {**payload, "outbox_id": message_id})
             # In process the task runs below, after the commit: it writes to this row itself.
-            error = _known_here(celery, job[1]) if in_process else _send(celery, *job[1:])
-            if error:
-                message.last_error = f"not published: {error}"[:2000]
-                session.add(message)
-                log.warning("outbox message %s not published (%s); the relay will retry", job[0], error)
-                if in_process:
-                    continue
-                break  # the broker is down: the others would fail the same way, a timeout each
-            message.sent_at = utcnow()
-            session.add(message)
-            sent.append(job)
+            error = _known_here(celery, task_name) if in_process else _send(celery, *job)
+            if not error:
+                sent.append(job)
+                continue
+            log.warning("outbox message %s not published (%s); the relay will retry", message_id, error)
+            # Unmarked for the relay. A broker that is down would fail the rest the same way (a timeout
+            # each), so they are left to the relay too.
+            left = [message_id] if in_process else [row[0] for row in claimed[position:]]
+            session.execute(update(OutboxMessage).where(message_id_column.in_(left)).values(sent_at=None))
+            session.execute(
+                update(OutboxMessage)
+                .where(message_id_column == message_id)
+                .values(last_error=f"not published: {error}"[:2000])
+            )
+            if not in_process:
+                break
         session.commit()
     if in_process:
         for job in sent:
-            _run_here(celery, *job[1:])
+            _run_here(celery, *job)
     return len(sent)
 
 

@@ -50,7 +50,7 @@ def create_need(*, session: Session, organisation_id: int, created_by_id: int | 
     embed_on_save(need)
     session.add(need)
     session.flush()
-    _replace_children(session, need, data)
+    _replace_children(session, need, data, stored=False)
     request_need_matching(session=session, need_id=_id(need))
     session.commit()
     return need
@@ -106,9 +106,10 @@ def _scalars(data: NeedData) -> dict[str, Any]:
     return values
 
 
-def _replace_children(session: Session, need: Need, data: NeedData) -> None:
+def _replace_children(session: Session, need: Need, data: NeedData, *, stored: bool = True) -> None:
+    """Languages, skills and slots as `data` has them; a new need (not `stored`) has none to delete."""
     nid = _id(need)
-    for model in (NeedLanguage, NeedSkill, NeedSlot):
+    for model in (NeedLanguage, NeedSkill, NeedSlot) if stored else ():
         session.exec(delete(model).where(col(model.need_id) == nid))
     for code, required in data.languages.items():
         session.add(NeedLanguage(need_id=nid, language_code=code, required=required))

@@ -48,7 +48,7 @@ def register_volunteer(*, session: Session, data: Registration) -> Volunteer:
     embed_on_save(volunteer)
     session.add(volunteer)
     session.flush()
-    _replace_children(session, volunteer, data.profile)
+    _replace_children(session, volunteer, data.profile, stored=False)
     session.add(ConsentRecord(user_id=user.id, purpose=DATA_PROCESSING, text_version=CONSENT_VERSION))
     request_volunteer_matching(session=session, volunteer_id=volunteer.id or 0)
     session.commit()
@@ -115,10 +115,13 @@ def _scalar_fields(data: ProfileData) -> dict[str, Any]:
     return {name: getattr(data, name) for name in _scalar_fields_names()}
 
 
-def _replace_children(session: Session, volunteer: Volunteer, data: ProfileData) -> None:
+def _replace_children(
+    session: Session, volunteer: Volunteer, data: ProfileData, *, stored: bool = True
+) -> None:
+    """Languages, skills and slots as `data` has them; a new profile (not `stored`) has none to delete."""
     vid = volunteer.id
     assert vid is not None
-    for model in (VolunteerLanguage, VolunteerSkill, VolunteerSlot):
+    for model in (VolunteerLanguage, VolunteerSkill, VolunteerSlot) if stored else ():
         session.exec(delete(model).where(col(model.volunteer_id) == vid))
     for code, level in data.languages.items():
         session.add(VolunteerLanguage(volunteer_id=vid, language_code=code, level=level))
