@@ -5,8 +5,6 @@ from itertools import repeat
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.blocks import top_k_of_each
-
 
 class BestScores:
     """The k best scores of each profile (descending), and the bar to beat to enter them: the k-th
@@ -18,17 +16,23 @@ class BestScores:
         self._bar: dict[int, float] = {}  # only profiles with k scores; kept beside for vectorised lookups
 
     @classmethod
-    def of_pool(
-        cls, group: NDArray[np.int64], other: NDArray[np.int64], score: NDArray[np.float64], k: int
-    ) -> "BestScores":
-        """Per group id: its k best scores in the pool."""
+    def of_pool(cls, group: NDArray[np.int64], score: NDArray[np.float64], k: int) -> "BestScores":
+        """Per group id: its k best scores in the pool. Vectorised but for one dict entry per group:
+        a full run's pool holds millions of pairs."""
         result = cls(k)
-        keep = top_k_of_each(group, other, score, k)
-        collected: dict[int, list[float]] = {}
-        for g, value in zip(group[keep].tolist(), score[keep].tolist(), strict=True):
-            collected.setdefault(g, []).append(value)
-        for g, values in collected.items():
-            result._keep(g, sorted(values, reverse=True))
+        if k <= 0 or not len(group):
+            return result
+        order = np.lexsort((-score, group))
+        grouped, ordered = group[order], score[order]
+        rank = np.arange(len(order)) - np.searchsorted(grouped, grouped, side="left")
+        groups, values = grouped[rank < k], ordered[rank < k]
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        ends = np.r_[starts[1:], len(groups)]
+        flat = values.tolist()
+        ids = groups[starts].tolist()
+        result._best = {g: flat[a:b] for g, a, b in zip(ids, starts.tolist(), ends.tolist(), strict=True)}
+        full = ends - starts >= k
+        result._bar = dict(zip(groups[starts[full]].tolist(), values[ends[full] - 1].tolist(), strict=True))
         return result
 
     def scores(self, profile_id: int) -> list[float]:

@@ -106,8 +106,8 @@ class Matcher:
         score = np.asarray(pool["score"], dtype=np.float64)
         v_ids = self.volunteers.arrays.ids[pool["volunteer"]]
         n_ids = self.needs.arrays.ids[pool["need"]]
-        self.need_best = BestScores.of_pool(n_ids, v_ids, score, k)
-        self.volunteer_best = BestScores.of_pool(v_ids, n_ids, score, k)
+        self.need_best = BestScores.of_pool(n_ids, score, k)
+        self.volunteer_best = BestScores.of_pool(v_ids, score, k)
 
     def _assign(self, pool: Columns) -> Columns:
         from matching.assignment import assign
