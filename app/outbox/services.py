@@ -3,6 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.base import utcnow
@@ -50,11 +51,12 @@ def mark_processed(*, session: Session, message_id: int | None) -> None:
     """Adds (does not commit) the mark that the task of this message has run."""
     if message_id is None:
         return
-    message = session.get(OutboxMessage, message_id)
-    if message is not None:
-        message.processed_at = utcnow()
-        message.attempts += 1
-        session.add(message)
+    # One statement, without loading the row first: every matching task ends with it.
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(processed_at=utcnow(), attempts=col(OutboxMessage.attempts) + 1)
+    )
 
 
 def record_failure(*, session: Session, message_id: int | None, error: str) -> None:
