@@ -69,26 +69,11 @@ def distances_km(
 ) -> NDArray[np.float64]:
     """Distances between district centres (0 within a district), computed once per pair of distinct
     places and then gathered: a block has millions of pairs but only a few dozen places."""
-    v_index, v_lat, v_lon, v_district = _places(volunteers, rows)
-    n_index, n_lat, n_lon, n_district = _places(needs, chunk)
-    between = haversine_km(v_lat[:, None], v_lon[:, None], n_lat[None, :], n_lon[None, :])
-    between[v_district[:, None] == n_district[None, :]] = 0.0
+    v, n = volunteers.places(rows), needs.places(chunk)
+    between = haversine_km(v.lat[:, None], v.lon[:, None], n.lat[None, :], n.lon[None, :])
+    between[v.district[:, None] == n.district[None, :]] = 0.0
     # Rows first, then columns: two gathers along one axis are faster than one two-dimensional gather.
-    return np.take(between[v_index], n_index, axis=1)
-
-
-def _places(
-    side: VolunteerArrays | NeedArrays, rows: slice
-) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], NDArray[np.str_]]:
-    """Each row's place (index into the distinct ones), and the places' latitude, longitude, district."""
-    # A place as one complex number (latitude + i·longitude): unique over a flat array sorts several
-    # times faster than unique over rows. Districts are numbered separately and folded into the key.
-    districts, district_index = np.unique(side.district[rows], return_inverse=True)
-    coordinates, coordinate_index = np.unique(side.lat[rows] + 1j * side.lon[rows], return_inverse=True)
-    key = coordinate_index.ravel().astype(np.int64) * len(districts) + district_index.ravel()
-    _, first, index = np.unique(key, return_index=True, return_inverse=True)
-    where = coordinates[coordinate_index.ravel()[first]]
-    return index.ravel(), where.real, where.imag, side.district[rows][first]
+    return np.take(between[v.index], n.index, axis=1)
 
 
 def constraint_masks(volunteers: VolunteerArrays, needs: NeedArrays, block: Block) -> dict[str, Mask]:

@@ -1,8 +1,9 @@
 """Profiles → arrays: text vectors, skill and language encodings, weekly-slot bitmaps, places."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Generic, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -89,6 +90,46 @@ def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayL
     return result
 
 
+T = TypeVar("T")
+
+
+class LastRows(Generic[T]):
+    """The value computed for the last range of rows asked for: blocks ask for the same range many
+    times in a row. Threads scoring blocks side by side may share it; at worst one computes twice."""
+
+    def __init__(self) -> None:
+        self._last: tuple[tuple[int, int], T] | None = None
+
+    def get(self, rows: slice, length: int, compute: Callable[[], T]) -> T:
+        key = (rows.start or 0, length if rows.stop is None else rows.stop)
+        last = self._last  # read once
+        if last is None or last[0] != key:
+            last = (key, compute())
+            self._last = last
+        return last[1]
+
+
+@dataclass(frozen=True)
+class Places:
+    """The distinct places (centre point and district) of some rows, and each row's place."""
+
+    index: NDArray[np.intp]
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    district: NDArray[np.str_]
+
+    @classmethod
+    def of(cls, lat: NDArray[np.float64], lon: NDArray[np.float64], district: NDArray[np.str_]) -> "Places":
+        # A point as one complex number (latitude + i·longitude): unique over a flat array sorts several
+        # times faster than unique over rows. Districts are numbered separately and folded into the key.
+        districts, district_index = np.unique(district, return_inverse=True)
+        points, point_index = np.unique(lat + 1j * lon, return_inverse=True)
+        key = point_index.ravel().astype(np.int64) * len(districts) + district_index.ravel()
+        _, first, index = np.unique(key, return_index=True, return_inverse=True)
+        where = points[point_index.ravel()[first]]
+        return cls(index=index.ravel(), lat=where.real, lon=where.imag, district=district[first])
+
+
 @dataclass
 class SplitText:
     """L2-normalised text vectors, their columns in three parts by how many pairs of rows share them.
@@ -103,18 +144,15 @@ class SplitText:
     dense: NDArray[np.float32]
     wide: sparse.csr_matrix
     rest: sparse.csr_matrix
-    # The last block of `wide` rows made dense: blocks visit the same rows many times in a row.
-    _wide_rows: tuple[tuple[int, int], NDArray[np.float32]] | None = field(
-        default=None, init=False, repr=False, compare=False
+    _wide_rows: LastRows[NDArray[np.float32]] = field(
+        default_factory=LastRows, init=False, repr=False, compare=False
     )
 
     def wide_dense(self, rows: slice) -> NDArray[np.float32]:
-        key = (rows.start or 0, self.wide.shape[0] if rows.stop is None else rows.stop)
-        last = self._wide_rows  # read once: blocks scored in parallel threads share this
-        if last is None or last[0] != key:
-            last = (key, np.asarray(self.wide[key[0] : key[1]].toarray(), dtype=np.float32))
-            self._wide_rows = last
-        return last[1]
+        """The `wide` columns of these rows as a dense array."""
+        return self._wide_rows.get(
+            rows, self.wide.shape[0], lambda: np.asarray(self.wide[rows].toarray(), dtype=np.float32)
+        )
 
 
 # At most this many text columns are kept dense: more would make every single new profile (matched
@@ -169,6 +207,13 @@ class Side:
     lon: NDArray[np.float64]
     district: NDArray[np.str_]
     paused: NDArray[np.bool_]
+    _places: LastRows[Places] = field(default_factory=LastRows, init=False, repr=False, compare=False)
+
+    def places(self, rows: slice) -> Places:
+        """The distinct places of these rows (one profile against everyone asks for all rows each time)."""
+        return self._places.get(
+            rows, len(self.ids), lambda: Places.of(self.lat[rows], self.lon[rows], self.district[rows])
+        )
 
 
 @dataclass

@@ -23,7 +23,7 @@ def stack_rows(parts: Sequence[S]) -> S:
         return first
     changes: dict[str, Any] = {}
     for f in fields(first):
-        if f.name in PER_COLUMN:
+        if f.name in PER_COLUMN or not f.init:  # not f.init: a memo, not rows
             continue
         values = [getattr(part, f.name) for part in parts]
         if isinstance(values[0], SplitText):
@@ -40,7 +40,7 @@ def stack_rows(parts: Sequence[S]) -> S:
 def drop_rows(arrays: S, keep: NDArray[np.bool_]) -> S:
     changes: dict[str, Any] = {}
     for f in fields(arrays):
-        if f.name in PER_COLUMN:
+        if f.name in PER_COLUMN or not f.init:  # not f.init: a memo, not rows
             continue
         value = getattr(arrays, f.name)
         if isinstance(value, SplitText):
