@@ -14,6 +14,8 @@ from matching.scoring import SIGNALS, reasons, requirements_met, strongest_index
 from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
 
 Columns = dict[str, NDArray[np.generic]]
+# Proposals built per step when iterating: bounds the Python lists of a full run's millions.
+BUILT_AT_ONCE = 4096
 
 
 class Proposals(Sequence[Proposal]):
@@ -54,15 +56,19 @@ class Proposals(Sequence[Proposal]):
 
     def __getitem__(self, index: int | slice) -> Proposal | list[Proposal]:
         if isinstance(index, slice):
-            return [self._one(i) for i in range(*index.indices(len(self)))]
+            start, stop, step = index.indices(len(self))
+            if step == 1:
+                return self._build(start, max(start, stop))
+            return [self._build(i, i + 1)[0] for i in range(start, stop, step)]
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        return self._one(index)
+        return self._build(index, index + 1)[0]
 
     def __iter__(self) -> Iterator[Proposal]:
-        return (self._one(i) for i in range(len(self)))
+        for start in range(0, len(self), BUILT_AT_ONCE):
+            yield from self._build(start, min(start + BUILT_AT_ONCE, len(self)))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
@@ -71,21 +77,33 @@ class Proposals(Sequence[Proposal]):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def _one(self, p: int) -> Proposal:
-        volunteer = self._volunteers[int(self._volunteer[p])]
-        need = self._needs[int(self._need[p])]
-        values = {name: float(column[p]) for name, column in self.signals.items()}
-        return Proposal(
-            volunteer_id=volunteer.id,
-            need_id=need.id,
-            score=float(self.scores[p]),
-            reasons=reasons(
-                volunteer,
-                need,
-                text_similarity=values["text"],
-                distance_km=float(self._distance_km[p]),
-                strongest=SIGNALS[self._strongest[p]],
-                signal_values=values,
-                requirements=requirements_met(need),
-            ),
-        )
+    def _build(self, start: int, stop: int) -> list[Proposal]:
+        """Proposals start..stop-1, from Python lists of their columns (one conversion per column,
+        not one numpy scalar per value: a new need may enter thousands of volunteers' top k)."""
+        part = slice(start, stop)
+        volunteers = [self._volunteers[i] for i in self._volunteer[part].tolist()]
+        needs = [self._needs[i] for i in self._need[part].tolist()]
+        scores, distances = self.scores[part].tolist(), self._distance_km[part].tolist()
+        strongest = [SIGNALS[i] for i in self._strongest[part].tolist()]
+        columns = {name: column[part].tolist() for name, column in self.signals.items()}
+        values = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+        requirements = {id(need): requirements_met(need) for need in needs}
+        return [
+            Proposal(
+                volunteer_id=volunteer.id,
+                need_id=need.id,
+                score=score,
+                reasons=reasons(
+                    volunteer,
+                    need,
+                    text_similarity=signals["text"],
+                    distance_km=distance,
+                    strongest=best,
+                    signal_values=signals,
+                    requirements=requirements[id(need)],
+                ),
+            )
+            for volunteer, need, score, distance, best, signals in zip(
+                volunteers, needs, scores, distances, strongest, values, strict=True
+            )
+        ]
