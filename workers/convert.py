@@ -38,10 +38,17 @@ def _districts(session: Session) -> dict[int, District]:
 
 
 def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> list[VolunteerProfile]:
-    query = select(Volunteer).order_by(col(Volunteer.id))
+    # With the account's state: a deactivated account is never proposed, like a paused profile.
+    query = (
+        select(Volunteer, User.is_active)
+        .join(User, col(Volunteer.user_id) == col(User.id), isouter=True)
+        .order_by(col(Volunteer.id))
+    )
     if ids is not None:
         query = query.where(col(Volunteer.id).in_(ids))
-    volunteers = list(session.exec(query))
+    rows = list(session.exec(query))
+    volunteers = [volunteer for volunteer, _ in rows]
+    inactive = {volunteer.id for volunteer, active in rows if active is False}
     vol_ids = [v.id for v in volunteers if v.id is not None]
     skills, districts = _skill_words(session), _districts(session)
     languages: dict[int, dict[str, str]] = defaultdict(dict)
@@ -56,14 +63,6 @@ def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> li
     for slot in session.exec(select(VolunteerSlot).where(col(VolunteerSlot.volunteer_id).in_(vol_ids))):
         slots[slot.volunteer_id].append(Slot(slot.weekday, slot.start_minute, slot.end_minute))
     busy = busy_count_by_volunteer(session=session, volunteer_ids=vol_ids)
-    # A deactivated account is never proposed, like a paused profile.
-    inactive = set(
-        session.exec(
-            select(Volunteer.id)
-            .join(User)
-            .where(col(Volunteer.id).in_(vol_ids), col(User.is_active).is_(False))
-        )
-    )
     proposed = _times_proposed(session, vol_ids)
     profiles = []
     for v in volunteers:

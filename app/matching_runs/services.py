@@ -30,11 +30,11 @@ def begin_attempt(
     cannot skip the count. None means: the outbox message was processed already, the run is finished,
     or it has had `max_attempts` attempts (it is then marked failed).
     """
-    if outbox_message_id is not None and not still_unprocessed(session=session, message_id=outbox_message_id):
+    message = _locked(session, outbox_message_id) if outbox_message_id is not None else None
+    if message is not None and message.processed_at is not None:
         session.rollback()
         return None
-    # Loaded and locked just above; the run's wait starts when the work was asked for.
-    message = session.get(OutboxMessage, outbox_message_id) if outbox_message_id is not None else None
+    # The run's wait starts when the work was asked for.
     run = _find(session, outbox_message_id, celery_task_id) or MatchRun(
         kind=kind,
         subject_id=subject_id,
@@ -64,10 +64,14 @@ def still_unprocessed(*, session: Session, message_id: int) -> bool:
     Held until the caller's commit, so two deliveries of one message take effect once: the second
     waits, then sees it processed.
     """
-    query = select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
-    message = session.exec(query).first()
+    message = _locked(session, message_id)
     # A message that no longer exists has nothing left to protect; the task may run.
     return message is None or message.processed_at is None
+
+
+def _locked(session: Session, message_id: int) -> OutboxMessage | None:
+    query = select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
+    return session.exec(query).first()
 
 
 def finish(*, session: Session, run: MatchRun, counts: dict[str, int], volunteers: int, needs: int) -> None:

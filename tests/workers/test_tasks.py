@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from app.accounts.models import User
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.outbox.services import MATCH_NEED, request_need_matching, request_volunteer_matching
@@ -107,6 +108,20 @@ def test_a_paused_volunteer_loses_pending_proposals_and_decided_ones_stay(sessio
         ProposalStatus.APPROVED,
         ProposalStatus.PENDING,
     ]
+
+
+def test_a_volunteer_whose_account_is_deactivated_is_proposed_nowhere(session: Session) -> None:
+    active = factories.make_volunteer(session)
+    deactivated = factories.make_volunteer(session)
+    factories.make_need(session)
+    user = session.get(User, deactivated.user_id)
+    assert user is not None
+    user.is_active = False
+    session.add(user)
+    session.commit()
+    tasks.match_all.run()
+    assert {p.volunteer_id for p in proposals(session)} == {active.id}
+    assert tasks.match_volunteer.run(deactivated.id)["added"] == 0
 
 
 def test_closing_a_need_withdraws_its_pending_proposals(session: Session) -> None:
