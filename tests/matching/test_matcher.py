@@ -126,3 +126,21 @@ def test_needs_fill_their_top_k_as_volunteers_arrive_one_by_one() -> None:
         counts.append(len(matcher.match_volunteer(i)))
     # The first two enter every need (each has fewer than 2 yet); later ones only get their own top 2.
     assert counts == [8, 8, 2, 2, 2, 2]
+
+
+def test_a_volunteer_whose_needs_went_away_can_be_entered_by_the_next_new_need() -> None:
+    # k = 1. V's only eligible need A matches V's skills; W speaks no Turkish, which A requires.
+    v = volunteer(1, skills=frozenset("ab"), languages={"de": "native", "tr": "native"})
+    w = volunteer(2, skills=frozenset("c"))
+    a = need(10, skills=frozenset("ab"), required_languages=frozenset({"tr"}))
+    matcher = Matcher(params(top_k=1)).fit([v, w], [a])
+    assert pairs(matcher.match_all()) == {(1, 10)}
+    # A is paused; matching V again leaves V with no need at all, so any need may enter V's top 1.
+    matcher.upsert_needs(
+        [need(10, skills=frozenset("ab"), required_languages=frozenset({"tr"}), paused=True)]
+    )
+    assert matcher.match_need(10) == []
+    assert matcher.match_volunteer(1) == []
+    # C suits W better (skill c) and scores lower for V than A did: V gets it only as its top 1.
+    matcher.upsert_needs([need(11, skills=frozenset("c"))])
+    assert pairs(matcher.match_need(11)) == {(1, 11), (2, 11)}
