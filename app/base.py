@@ -1,8 +1,11 @@
 """What every feature's models share: the metadata naming convention, time, weekly slots."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import insert
+from sqlmodel import Field, Session, SQLModel
 
 # Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 SQLModel.metadata.naming_convention = {
@@ -14,6 +17,13 @@ SQLModel.metadata.naming_convention = {
 }
 
 WEEKDAYS = range(7)  # 0 = Monday, as datetime.weekday()
+
+
+def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+    """Inserts plain rows (a profile's languages, skills, slots) in one statement, without building
+    a model object per row: a registration writes a dozen such rows."""
+    if rows:
+        session.execute(insert(model), list(rows))
 
 
 def utcnow() -> datetime:

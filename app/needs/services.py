@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from app.base import utcnow
+from app.base import insert_rows, utcnow
 from app.embeddings import embed_on_save
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot, NeedStatus, Schedule, TargetGroup
 from app.outbox.services import request_need_matching
@@ -111,9 +111,11 @@ def _replace_children(session: Session, need: Need, data: NeedData, *, stored: b
     nid = _id(need)
     for model in (NeedLanguage, NeedSkill, NeedSlot) if stored else ():
         session.exec(delete(model).where(col(model.need_id) == nid))
-    for code, required in data.languages.items():
-        session.add(NeedLanguage(need_id=nid, language_code=code, required=required))
-    for skill_id in sorted(set(data.skill_ids)):
-        session.add(NeedSkill(need_id=nid, skill_id=skill_id))
-    for weekday, start, end in sorted(set(data.slots)):
-        session.add(NeedSlot(need_id=nid, weekday=weekday, start_minute=start, end_minute=end))
+    languages = [{"need_id": nid, "language_code": c, "required": r} for c, r in data.languages.items()]
+    insert_rows(session, NeedLanguage, languages)
+    insert_rows(session, NeedSkill, [{"need_id": nid, "skill_id": i} for i in sorted(set(data.skill_ids))])
+    slots = [
+        {"need_id": nid, "weekday": weekday, "start_minute": start, "end_minute": end}
+        for weekday, start, end in sorted(set(data.slots))
+    ]
+    insert_rows(session, NeedSlot, slots)

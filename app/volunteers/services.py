@@ -8,7 +8,7 @@ from sqlmodel import Session, col, delete, select
 
 from app.accounts.models import Role
 from app.accounts.services import add_user, find_user_by_email
-from app.base import utcnow
+from app.base import insert_rows, utcnow
 from app.embeddings import embed_on_save
 from app.needs.models import Need
 from app.offices.models import District
@@ -123,12 +123,15 @@ def _replace_children(
     assert vid is not None
     for model in (VolunteerLanguage, VolunteerSkill, VolunteerSlot) if stored else ():
         session.exec(delete(model).where(col(model.volunteer_id) == vid))
-    for code, level in data.languages.items():
-        session.add(VolunteerLanguage(volunteer_id=vid, language_code=code, level=level))
-    for skill_id in sorted(set(data.skill_ids)):
-        session.add(VolunteerSkill(volunteer_id=vid, skill_id=skill_id))
-    for weekday, start, end in data.slots:
-        session.add(VolunteerSlot(volunteer_id=vid, weekday=weekday, start_minute=start, end_minute=end))
+    languages = [{"volunteer_id": vid, "language_code": c, "level": lv} for c, lv in data.languages.items()]
+    insert_rows(session, VolunteerLanguage, languages)
+    skills = [{"volunteer_id": vid, "skill_id": skill_id} for skill_id in sorted(set(data.skill_ids))]
+    insert_rows(session, VolunteerSkill, skills)
+    slots = [
+        {"volunteer_id": vid, "weekday": weekday, "start_minute": start, "end_minute": end}
+        for weekday, start, end in data.slots
+    ]
+    insert_rows(session, VolunteerSlot, slots)
 
 
 @dataclass
