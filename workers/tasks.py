@@ -131,21 +131,23 @@ def _attempt(
             taken.extend(message.id or 0 for message, _ in along)
         subjects = [s for s in (subject, *(other for _, other in along)) if s is not None]
         found, volunteers, needs = _match(session, kind, subjects)
-        counts = _store(session, kind, subject, found.get(subject, []))
-        for message, other in along:
-            done = _store(session, kind, other, found.get(other, []))
-            outbox.mark_processed(session=session, message_id=message.id)
-            runs.record_done_along(
-                session=session,
-                message=message,
-                kind=kind,
-                subject_id=other,
-                started_at=started,
-                counts=done,
-                volunteers=volunteers,
-                needs=needs,
-            )
-        outbox.mark_processed(session=session, message_id=outbox_id)
+        # The subjects' scopes are disjoint, so each store's query need not flush the ones before it:
+        # all new proposals are inserted together at the commit.
+        with session.no_autoflush:
+            counts = _store(session, kind, subject, found.get(subject, []))
+            for message, other in along:
+                done = _store(session, kind, other, found.get(other, []))
+                runs.record_done_along(
+                    session=session,
+                    message=message,
+                    kind=kind,
+                    subject_id=other,
+                    started_at=started,
+                    counts=done,
+                    volunteers=volunteers,
+                    needs=needs,
+                )
+        outbox.mark_processed(session=session, message_ids=[outbox_id, *(message.id for message, _ in along)])
         runs.finish(session=session, run=run, counts=counts, volunteers=volunteers, needs=needs)
         session.commit()
         return counts
@@ -236,5 +238,5 @@ def relay_outbox() -> int:
 def ping(outbox_id: int | None = None) -> None:
     """Only marks its outbox message processed: the empty round trip that bench.pipeline compares with."""
     with db.new_session() as session:
-        outbox.mark_processed(session=session, message_id=outbox_id)
+        outbox.mark_processed(session=session, message_ids=[outbox_id])
         session.commit()

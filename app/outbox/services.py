@@ -1,5 +1,6 @@
 """The outbox: background work recorded in the same transaction as the change that needs it."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -47,14 +48,15 @@ def unsent_message_ids(*, session: Session, older_than_s: float = 10.0, limit: i
     return [message_id for message_id in session.exec(query) if message_id is not None]
 
 
-def mark_processed(*, session: Session, message_id: int | None) -> None:
-    """Adds (does not commit) the mark that the task of this message has run."""
-    if message_id is None:
+def mark_processed(*, session: Session, message_ids: Sequence[int | None]) -> None:
+    """Adds (does not commit) the mark that the tasks of these messages have run."""
+    ids = [i for i in message_ids if i is not None]
+    if not ids:
         return
-    # One statement, without loading the row first: every matching task ends with it.
+    # One statement, without loading the rows first: a task that took others along marks them all.
     session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id)
+        .where(col(OutboxMessage.id).in_(ids))
         .values(processed_at=utcnow(), attempts=col(OutboxMessage.attempts) + 1)
     )
 
