@@ -93,6 +93,10 @@ def claim_waiting(*, session: Session, task_name: str, besides: int, limit: int)
     Messages another transaction holds (a task beginning them, the relay) are skipped, not waited for
     (PostgreSQL; SQLite has one writer anyway). Only untried ones: a message whose matching crashed
     once is matched on its own from then on, so it cannot take others down with it again.
+
+    The newest are taken first. The deliveries that come next are those of the oldest waiting
+    messages; had this task locked them, another worker process would wait on each lock until this
+    commit, so only one process would work during a burst.
     """
     if limit <= 0:
         return []
@@ -105,7 +109,7 @@ def claim_waiting(*, session: Session, task_name: str, besides: int, limit: int)
             OutboxMessage.id != besides,
             col(OutboxMessage.id).not_in(started),
         )
-        .order_by(col(OutboxMessage.id))
+        .order_by(col(OutboxMessage.id).desc())
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
