@@ -1,5 +1,6 @@
 """Small builders of matcher inputs with neutral defaults: every test states only what it is about."""
 
+import random
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -48,3 +49,24 @@ def need(id: int = 1, **changes: Any) -> NeedProfile:
 
 def params(**changes: Any) -> MatchParams:
     return replace(MatchParams(today=TODAY, min_score=0.0), **changes)
+
+
+WORDS = ["Hausaufgaben", "Mathe", "Fußball", "Kochen", "ödev", "перевод", "Arzttermin", "Begleitung"]
+
+
+def random_world(
+    seed: int, volunteers: int, needs: int, skills: str = "abcdef"
+) -> tuple[list[VolunteerProfile], list[NeedProfile]]:
+    """Volunteers 1.. and needs 1.. with three random words of text and two random skills each."""
+    rng = random.Random(seed)
+
+    def words() -> str:
+        return " ".join(rng.sample(WORDS, 3))
+
+    return (
+        [
+            volunteer(i, text=words(), skills=frozenset(rng.sample(skills, 2)))
+            for i in range(1, volunteers + 1)
+        ],
+        [need(j, text=words(), skills=frozenset(rng.sample(skills, 2))) for j in range(1, needs + 1)],
+    )

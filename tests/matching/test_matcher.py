@@ -1,29 +1,16 @@
 """The fitted Matcher: one new profile against a warm state, without refitting."""
 
-import random
-
 import numpy as np
 
 from matching.matcher import Matcher
 from matching.pipeline import match
-from matching.types import Proposal
+from matching.types import NeedProfile, Proposal, VolunteerProfile
 
-from .profiles import need, params, volunteer
-
-WORDS = ["Hausaufgaben", "Mathe", "Fußball", "Kochen", "ödev", "перевод", "Arzttermin", "Begleitung"]
+from .profiles import need, params, random_world, volunteer
 
 
-def world(seed: int = 5) -> tuple[list, list]:  # type: ignore[type-arg]
-    rng = random.Random(seed)
-    volunteers = [
-        volunteer(i, text=" ".join(rng.sample(WORDS, 3)), skills=frozenset(rng.sample("abcdef", 2)))
-        for i in range(1, 40)
-    ]
-    needs = [
-        need(j, text=" ".join(rng.sample(WORDS, 3)), skills=frozenset(rng.sample("abcdef", 2)))
-        for j in range(1, 15)
-    ]
-    return volunteers, needs
+def world(seed: int = 5) -> tuple[list[VolunteerProfile], list[NeedProfile]]:
+    return random_world(seed, volunteers=39, needs=14)
 
 
 def pairs(proposals: list[Proposal]) -> set[tuple[int, int]]:

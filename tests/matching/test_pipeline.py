@@ -10,7 +10,7 @@ from matching.pipeline import match
 from matching.scoring import SIGNALS
 from matching.types import Proposal, Slot
 
-from .profiles import TODAY, need, params, volunteer
+from .profiles import TODAY, need, params, random_world, volunteer
 
 
 def key(proposals: list[Proposal]) -> list[tuple[int, int, float]]:
@@ -45,16 +45,8 @@ def test_proposals_are_ordered_by_score_then_ids() -> None:
 
 
 def test_the_same_input_in_any_order_gives_the_same_output() -> None:
+    volunteers, needs = random_world(7, volunteers=29, needs=8)
     rng = random.Random(7)
-    words = ["Hausaufgaben", "Mathe", "Fußball", "Kochen", "ödev", "перевод", "Arzttermin", "Begleitung"]
-    volunteers = [
-        volunteer(i, text=" ".join(rng.sample(words, 3)), skills=frozenset(rng.sample("abcdef", 2)))
-        for i in range(1, 30)
-    ]
-    needs = [
-        need(j, text=" ".join(rng.sample(words, 3)), skills=frozenset(rng.sample("abcdef", 2)))
-        for j in range(1, 9)
-    ]
     first = match(volunteers, needs, params(top_k=2))
     shuffled_v, shuffled_n = volunteers[:], needs[:]
     rng.shuffle(shuffled_v)
@@ -65,16 +57,7 @@ def test_the_same_input_in_any_order_gives_the_same_output() -> None:
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_blocks_and_pool_pruning_change_nothing(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    rng = random.Random(3)
-    words = ["Mathe", "Deutsch", "Fahrrad", "Garten", "Kochen", "Lesen", "Hausaufgaben", "Sport"]
-    volunteers = [
-        volunteer(i, text=" ".join(rng.sample(words, 3)), skills=frozenset(rng.sample("abcdefgh", 3)))
-        for i in range(1, 40)
-    ]
-    needs = [
-        need(j, text=" ".join(rng.sample(words, 2)), skills=frozenset(rng.sample("abcdefgh", 2)))
-        for j in range(1, 12)
-    ]
+    volunteers, needs = random_world(3, volunteers=39, needs=11, skills="abcdefgh")
     whole = match(volunteers, needs, params(top_k=3))
     # Several threads score the blocks side by side; 4 × 11 blocks are not thin (the path of big runs),
     # and most text columns are wide (made dense per block).
