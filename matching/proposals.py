@@ -83,9 +83,9 @@ class Proposals(Sequence[Proposal]):
         part = slice(start, stop)
         volunteers = [self._volunteers[i] for i in self._volunteer[part].tolist()]
         needs = [self._needs[i] for i in self._need[part].tolist()]
-        scores, distances = self.scores[part].tolist(), self._distance_km[part].tolist()
+        scores, distances = self.scores[part].tolist(), np.round(self._distance_km[part], 1).tolist()
         strongest = [SIGNALS[i] for i in self._strongest[part].tolist()]
-        columns = {name: column[part].tolist() for name, column in self.signals.items()}
+        columns = {name: np.round(column[part], 3).tolist() for name, column in self.signals.items()}
         values = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
         requirements = {id(need): requirements_met(need) for need in needs}
         return [
