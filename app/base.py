@@ -1,4 +1,4 @@
-"""What every feature's models share: the metadata naming convention, time, weekly slots."""
+"""What every feature's models share: naming convention, time, weekly slots, plain-row inserts."""
 
 from collections.abc import Sequence
 from datetime import UTC, datetime

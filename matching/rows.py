@@ -21,34 +21,30 @@ def stack_rows(parts: Sequence[S]) -> S:
     first = parts[0]
     if len(parts) == 1:
         return first
-    changes: dict[str, Any] = {}
-    for f in fields(first):
-        if f.name in PER_COLUMN or not f.init:  # not f.init: a memo, not rows
-            continue
-        values = [getattr(part, f.name) for part in parts]
-        if isinstance(values[0], SplitText):
-            changes[f.name] = SplitText(
-                dense=np.concatenate([v.dense for v in values]),
-                wide=sparse.csr_matrix(sparse.vstack([v.wide for v in values])),
-                rest=sparse.csr_matrix(sparse.vstack([v.rest for v in values])),
-            )
-        else:
-            changes[f.name] = np.concatenate(values)
-    return replace(first, **changes)
+    return replace(first, **{name: _stack([getattr(p, name) for p in parts]) for name in _row_fields(first)})
 
 
 def drop_rows(arrays: S, keep: NDArray[np.bool_]) -> S:
-    changes: dict[str, Any] = {}
-    for f in fields(arrays):
-        if f.name in PER_COLUMN or not f.init:  # not f.init: a memo, not rows
-            continue
-        value = getattr(arrays, f.name)
-        if isinstance(value, SplitText):
-            changes[f.name] = SplitText(
-                dense=value.dense[keep],
-                wide=sparse.csr_matrix(value.wide[keep]),
-                rest=sparse.csr_matrix(value.rest[keep]),
-            )
-        else:
-            changes[f.name] = value[keep]
-    return replace(arrays, **changes)
+    return replace(arrays, **{name: _take(getattr(arrays, name), keep) for name in _row_fields(arrays)})
+
+
+def _row_fields(arrays: Side | SplitText) -> list[str]:
+    # Fields not set at construction (not f.init) are memos, not rows.
+    return [f.name for f in fields(arrays) if f.init and f.name not in PER_COLUMN]
+
+
+def _stack(values: list[Any]) -> Any:
+    if isinstance(values[0], SplitText):
+        names = _row_fields(values[0])
+        return SplitText(**{name: _stack([getattr(v, name) for v in values]) for name in names})
+    if sparse.issparse(values[0]):
+        return sparse.csr_matrix(sparse.vstack(values))
+    return np.concatenate(values)
+
+
+def _take(value: Any, keep: NDArray[np.bool_]) -> Any:
+    if isinstance(value, SplitText):
+        return SplitText(**{name: _take(getattr(value, name), keep) for name in _row_fields(value)})
+    if sparse.issparse(value):
+        return sparse.csr_matrix(value[keep])
+    return value[keep]
