@@ -25,8 +25,11 @@ def chunks(n_volunteers: int, n_needs: int, cells: int, max_side: int = 2048) ->
     """Blocks of at most `cells` pairs, square-ish so that each matrix product stays efficient.
 
     All volunteers against one range of needs, then the next range: what a block prepares for its
-    needs (SplitText.wide_dense) serves every volunteer block in a row.
+    needs (SplitText.wide_dense) serves every volunteer block in a row. With no rows on a side, one
+    empty block: its (empty) result still says that nothing was found.
     """
+    if not n_volunteers or not n_needs:
+        return [Chunk(slice(0, n_volunteers), slice(0, n_needs))]
     v_size = max(1, min(n_volunteers, max_side, max(cells // max(1, min(n_needs, max_side)), 1)))
     n_size = max(1, min(n_needs, max(cells // v_size, 1)))
     return [

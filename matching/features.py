@@ -345,9 +345,7 @@ class Encoder:
                 [certificate_valid(v.certificate_inspected_on, today, valid_years) for v in volunteers],
                 dtype=bool,
             ),
-            at_capacity=np.array(
-                [v.active_pairings >= v.max_active_pairings for v in volunteers], dtype=bool
-            ),
+            at_capacity=np.array([v.at_capacity for v in volunteers], dtype=bool),
             times_proposed=np.array([max(0, v.times_proposed) for v in volunteers], dtype=np.float64),
         )
 
@@ -376,7 +374,7 @@ class Encoder:
             ),
             requires_certificate=np.array([n.requires_certificate for n in needs], dtype=bool),
             min_age=np.array([np.nan if n.min_age is None else n.min_age for n in needs], dtype=np.float64),
-            no_places=np.array([n.open_places <= 0 for n in needs], dtype=bool),
+            no_places=np.array([n.no_places for n in needs], dtype=bool),
         )
 
     def fit_transform(

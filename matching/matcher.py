@@ -71,7 +71,8 @@ class Matcher:
         if not len(v_all.ids) or not len(n_all.ids):
             return []
         v, n = compress_weeks(v_all, n_all)
-        blocks = chunks(len(v.ids), len(n.ids), self.block_cells)
+        # Rows past `matchable` are excluded from every pair (SideState), so they are not scored.
+        blocks = chunks(self.volunteers.matchable, self.needs.matchable, self.block_cells)
         parts: list[Columns] = []
         pooled = 0
         # Blocks are scored `threads` at a time, each on one core (BLAS capped to one thread meanwhile):
@@ -147,7 +148,7 @@ class Matcher:
         profile, v = found
         parts = [
             candidates(v, n, Chunk(slice(0, 1), c.needs), self._everything())
-            for c in chunks(1, len(n.ids), self.block_cells, max_side=self.block_cells)
+            for c in chunks(1, self.needs.matchable, self.block_cells, max_side=self.block_cells)
         ]
         chosen = self._one_side(concatenate(parts), "volunteer", volunteer_id, n.ids, self.need_best)
         return self._proposals(chosen, [profile], self.needs.profiles, v, n)
@@ -162,7 +163,7 @@ class Matcher:
         profile, n = found
         parts = [
             candidates(v, n, Chunk(c.volunteers, slice(0, 1)), self._everything())
-            for c in chunks(len(v.ids), 1, self.block_cells, max_side=self.block_cells)
+            for c in chunks(self.volunteers.matchable, 1, self.block_cells, max_side=self.block_cells)
         ]
         chosen = self._one_side(concatenate(parts), "need", need_id, v.ids, self.volunteer_best)
         return self._proposals(chosen, self.volunteers.profiles, [profile], v, n)

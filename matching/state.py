@@ -4,6 +4,9 @@ additions.
 Copying 100,000 rows of arrays for every new registration would cost more than matching it. So an
 added or changed profile goes to a small pending part, its old row is only marked paused (so it is
 never proposed again), and both are merged into the main arrays at the next full use.
+
+Rows are kept matchable first: the profiles that a constraint of their own excludes from every pairing
+(paused, at capacity, no open places) come last, so matching scores only the first `matchable` rows.
 """
 
 from collections.abc import Callable, Sequence
@@ -23,8 +26,9 @@ A = TypeVar("A", bound=Side)
 class SideState(Generic[P, A]):
     def __init__(self, profiles: Sequence[P], encode: Callable[[Sequence[P]], A]) -> None:
         self.encode: Callable[[Sequence[P]], A] = encode
-        self.profiles: list[P] = list(profiles)
+        self.profiles: list[P] = sorted(profiles, key=lambda p: not p.matchable)  # stable
         self.arrays: A = encode(self.profiles)
+        self.matchable = sum(p.matchable for p in self.profiles)  # rows, from the first on
         self.position = {p.id: i for i, p in enumerate(self.profiles)}
         self.superseded: set[int] = set()  # positions of rows replaced by a pending one
         self.pending: dict[int, tuple[P, A]] = {}  # id -> the newest profile and its one-row arrays
@@ -67,10 +71,20 @@ class SideState(Generic[P, A]):
             keep = np.ones(len(self.profiles), dtype=bool)
         keep = keep.copy()
         keep[list(self.superseded)] = False
-        arrays = drop_rows(self.arrays, keep)
-        profiles = [p for p, kept in zip(self.profiles, keep.tolist(), strict=True) if kept]
-        profiles += [profile for profile, _ in self.pending.values()]
-        arrays = stack_rows([arrays, *(row for _, row in self.pending.values())])
-        self.arrays, self.profiles = arrays, profiles
+        matchable = np.array([p.matchable for p in self.profiles], dtype=bool)
+        profiles: list[P] = []
+        parts: list[A] = []
+        for first in (True, False):  # matchable rows first
+            rows = keep & (matchable == first)
+            if rows.any():
+                profiles += [p for p, kept in zip(self.profiles, rows.tolist(), strict=True) if kept]
+                parts.append(drop_rows(self.arrays, rows))
+            pending = [(p, row) for p, row in self.pending.values() if p.matchable == first]
+            profiles += [p for p, _ in pending]
+            parts += [row for _, row in pending]
+            if first:
+                self.matchable = len(profiles)
+        self.arrays = stack_rows(parts) if parts else drop_rows(self.arrays, keep)
+        self.profiles = profiles
         self.position = {p.id: i for i, p in enumerate(profiles)}
         self.superseded, self.pending = set(), {}

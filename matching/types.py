@@ -39,6 +39,16 @@ class VolunteerProfile:
     # `text` adds for the n-grams (tags are a signal of their own). Empty: `text`.
     own_words: str = field(default="", compare=False, repr=False)
 
+    @property
+    def at_capacity(self) -> bool:
+        """As many active pairings as they want."""
+        return self.active_pairings >= self.max_active_pairings
+
+    @property
+    def matchable(self) -> bool:
+        """Not excluded from every pairing by a constraint of their own (paused, at capacity)."""
+        return not self.paused and not self.at_capacity
+
 
 @dataclass(frozen=True)
 class NeedProfile:
@@ -57,6 +67,15 @@ class NeedProfile:
     paused: bool = False
     embedding: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
     own_words: str = field(default="", compare=False, repr=False)  # as VolunteerProfile.own_words
+
+    @property
+    def no_places(self) -> bool:
+        return self.open_places <= 0
+
+    @property
+    def matchable(self) -> bool:
+        """Not excluded from every pairing by a constraint of its own (paused, no open places)."""
+        return not self.paused and not self.no_places
 
 
 @dataclass(frozen=True)

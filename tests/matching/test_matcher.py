@@ -1,5 +1,7 @@
 """The fitted Matcher: one new profile against a warm state, without refitting."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from matching.matcher import Matcher
@@ -131,3 +133,32 @@ def test_a_volunteer_whose_needs_went_away_can_be_entered_by_the_next_new_need()
     # C suits W better (skill c) and scores lower for V than A did: V gets it only as its top 1.
     matcher.upsert_needs([need(11, skills=frozenset("c"))])
     assert pairs(matcher.match_need(11)) == {(1, 11), (2, 11)}
+
+
+def test_profiles_that_no_pairing_can_include_are_kept_last_and_not_scored() -> None:
+    volunteers, needs = world()
+    paused = volunteer(100, text="Hausaufgaben Mathe", skills=frozenset("abcdef"), paused=True)
+    full = volunteer(101, skills=frozenset("abcdef"), max_active_pairings=1, active_pairings=1)
+    closed = need(100, skills=frozenset("abcdef"), open_places=0)
+    matcher = Matcher(params(top_k=3)).fit([paused, full, *volunteers], [closed, *needs])
+
+    def rows_in_order() -> bool:
+        for side in (matcher.volunteers, matcher.needs):
+            flags = [p.matchable for p in side.profiles]
+            if flags != sorted(flags, reverse=True) or side.matchable != sum(flags):
+                return False
+        return True
+
+    assert rows_in_order() and matcher.volunteers.matchable == len(volunteers)
+    assert {p.id for p in matcher.volunteers.profiles[-2:]} == {100, 101}
+    before = pairs(matcher.match_all())
+    assert before and not any(v in (100, 101) or n == 100 for v, n in before)
+    # Back from the pause, the volunteer joins the matchable rows; the closed need reopens too.
+    matcher.upsert_volunteers([replace(paused, paused=False)])
+    matcher.upsert_needs([replace(closed, open_places=1)])
+    proposed = pairs(matcher.match_all())
+    assert rows_in_order() and matcher.volunteers.matchable == len(volunteers) + 1
+    assert any(v == 100 for v, _ in proposed) and any(n == 100 for _, n in proposed)
+    assert not any(v == 101 for v, _ in proposed)
+    # The same as a fresh run on the same profiles.
+    assert pairs(match(matcher.volunteers.profiles, matcher.needs.profiles, params(top_k=3))) == proposed
