@@ -1,5 +1,6 @@
 """Scoring one block of volunteers × needs, and keeping only pairs that can still be in a top k."""
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,11 +40,47 @@ def chunks(n_volunteers: int, n_needs: int, cells: int, max_side: int = 2048) ->
     ]
 
 
-def candidates(v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchParams) -> Columns:
+class Bars:
+    """The k best scores seen so far of each volunteer and each need, over the blocks scored so far:
+    the k-th of them is a bar that the final k-th best reaches (the scores are of real, distinct pairs),
+    so a pair below the bars of both its volunteer and its need cannot be in either top k.
+
+    Kept as the k smallest negated float32 scores per row (unordered), the form near_top selects on:
+    rounding to float32 keeps the order, so comparing rounded scores with the rounded bar never drops
+    a pair that reaches the exact one. Threads scoring blocks side by side merge under one lock, so
+    no pair's score can be counted twice.
+    """
+
+    def __init__(self, volunteers: int, needs: int, k: int) -> None:
+        self.volunteer = np.full((volunteers, k), np.inf, dtype=np.float32)
+        self.need = np.full((needs, k), np.inf, dtype=np.float32)
+        self._lock = threading.Lock()
+
+    def merge(self, best: NDArray[np.float32], side: str, rows: slice) -> NDArray[np.float32]:
+        """Merges a block's k smallest per row into `side`'s (volunteer or need) rows; their new k-th."""
+        seen = self.volunteer if side == "volunteer" else self.need
+        with self._lock:
+            both = np.concatenate([seen[rows], best], axis=1)
+            seen[rows] = _k_smallest(both, seen.shape[1])
+            return seen[rows].max(axis=1)
+
+    def prune(self, pool: Columns) -> Columns:
+        """The pool's pairs that reach the bar of their volunteer or of their need: one pass, where an
+        exact selection sorts. Once every block is merged, the bars are each side's exact k-th
+        (rounded to float32), so what is left is the union of the top k's and their rounding ties."""
+        low = np.negative(pool["score"], dtype=np.float32)
+        keep = low <= self.volunteer.max(axis=1)[pool["volunteer"]]
+        keep |= low <= self.need.max(axis=1)[pool["need"]]
+        return {key: column[keep] for key, column in pool.items()}
+
+
+def candidates(
+    v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchParams, bars: Bars | None = None
+) -> Columns:
     """The eligible pairs of one block that may be in a top k, with their signals.
 
     A pair in the top k of its need (over all volunteers) is in the top k of its column within this
-    block, and likewise for rows; so nothing that can win is dropped here.
+    block and reaches the need's bar, and likewise for rows; so nothing that can win is dropped here.
     """
     block = make_block(v, n, chunk.volunteers, chunk.needs)
     ok = eligible(constraint_masks(v, n, block))
@@ -51,7 +88,7 @@ def candidates(v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchPar
     score = combined(raw, params)
     ok &= score >= params.min_score
     np.copyto(score, -np.inf, where=~ok)
-    rows, cols = np.nonzero(near_top(score, params.top_k))
+    rows, cols = np.nonzero(near_top(score, params.top_k, bars, chunk))
     # The signals of the candidates only: a block has millions of pairs, its candidates thousands.
     values = signals(raw.at(rows, cols))
     # Compact columns (int32 positions, float32 signals): at 100,000 × 10,000 the pool holds millions
@@ -65,8 +102,12 @@ def candidates(v: VolunteerArrays, n: NeedArrays, chunk: Chunk, params: MatchPar
     }
 
 
-def near_top(score: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
-    """Finite scores at least as high as the k-th highest of their row or of their column (ties included).
+def near_top(
+    score: NDArray[np.float64], k: int, bars: Bars | None = None, chunk: Chunk | None = None
+) -> NDArray[np.bool_]:
+    """Finite scores at least as high as the k-th highest of their row or of their column (ties included);
+    with `bars`, as high as the k-th highest seen so far over all blocks (see Bars), which this block
+    then joins.
 
     Selected on float32 copies: rounding is monotone, so the k-th highest rounded score is the rounded
     k-th highest, and every score at or above the k-th is still selected (ties of rounding may add a
@@ -78,19 +119,26 @@ def near_top(score: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
     # The k-th largest as the k-th smallest of the negated scores: numpy's selection is several times
     # faster from the low end for a small k.
     low = np.negative(score, dtype=np.float32)
-    finite = low < np.inf
-    by_row = _at_or_below_kth(low, k)
-    by_column = _at_or_below_kth(np.ascontiguousarray(low.T), k).T
-    return finite & (by_row | by_column)
-
-
-def _at_or_below_kth(low: NDArray[np.float32], k: int) -> NDArray[np.bool_]:
-    """Per row: the entries at or below the row's k-th smallest (all of a row with k or fewer)."""
-    if low.shape[1] <= k:
-        return np.ones(low.shape, dtype=bool)
-    kth = np.partition(low, k - 1, axis=1)[:, k - 1 : k]
-    result: NDArray[np.bool_] = low <= kth
+    by_row = _k_smallest(low, k)
+    by_column = _k_smallest(np.ascontiguousarray(low.T), k)
+    if bars is not None and chunk is not None:
+        row_kth = bars.merge(by_row, "volunteer", chunk.volunteers)
+        column_kth = bars.merge(by_column, "need", chunk.needs)
+    else:
+        row_kth, column_kth = by_row.max(axis=1), by_column.max(axis=1)
+    # Ineligible pairs are -inf, +inf negated: never at or below a finite k-th, and excluded below
+    # where a row or column has fewer than k (its k-th is +inf).
+    result: NDArray[np.bool_] = (low <= row_kth[:, None]) | (low <= column_kth[None, :])
+    result &= low < np.inf
     return result
+
+
+def _k_smallest(low: NDArray[np.float32], k: int) -> NDArray[np.float32]:
+    """Per row, the k smallest entries in no order, so that their largest is the k-th. A row of k or
+    fewer comes whole with one +inf after it: it has no k-th yet, and all of it is kept."""
+    if low.shape[1] <= k:
+        return np.pad(low, ((0, 0), (0, 1)), constant_values=np.inf)
+    return np.partition(low, k - 1, axis=1)[:, :k]
 
 
 def top_k_of_each(

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
 from matching.best import BestScores
-from matching.blocks import Chunk, Columns, candidates, chunks, concatenate, select, top_k_of_each
+from matching.blocks import Bars, Chunk, Columns, candidates, chunks, concatenate, select, top_k_of_each
 from matching.features import Encoder, NeedArrays, VolunteerArrays, compress_weeks
 from matching.proposals import Proposals
 from matching.state import SideState
@@ -23,6 +23,7 @@ from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
 ROUNDING = 1e-6  # scores closer than this are equal (float32 products summed in different orders)
 BLOCK_CELLS = 2_000_000  # volunteers × needs per block at most: bounds memory to tens of MB at any scale
 POOL_LIMIT = 4_000_000  # candidate pairs kept before pruning the pool to the top k of each side
+BARS_MAX_K = 256  # the largest top k for which blocks share their best scores (see blocks.Bars)
 BIG = 2**31 - 1  # a top k that keeps everything
 
 
@@ -80,14 +81,18 @@ class Matcher:
         # releases the interpreter lock. map() keeps the blocks' order, so the result is the same.
         threads = max(1, min(self.params.threads, len(blocks)))
         one_thread = replace(self.params, threads=1)
+        k = self.params.top_k
+        # The bars keep k scores per profile: for a large k they would cost more memory than they save.
+        bars = Bars(len(v.ids), len(n.ids), k) if k <= BARS_MAX_K else None
         with threadpool_limits(limits=1 if threads > 1 else None), ThreadPoolExecutor(threads) as executor:
-            for found in executor.map(lambda chunk: candidates(v, n, chunk, one_thread), blocks):
+            for found in executor.map(lambda chunk: candidates(v, n, chunk, one_thread, bars), blocks):
                 parts.append(found)
                 pooled += len(found["score"])
                 if pooled > POOL_LIMIT:  # a pair pruned here is beaten by top_k others on both sides
-                    parts = [self._select(concatenate(parts))]
+                    parts = [self._prune(concatenate(parts), bars)]
                     pooled = len(parts[0]["score"])
-        pool = self._select(concatenate(parts))
+        pool = concatenate(parts)
+        pool = self._select(pool if bars is None else bars.prune(pool))
         self._remember_bars(pool)
         if assignment:
             if decided:
@@ -98,6 +103,13 @@ class Matcher:
                 pool = {key: column[open_pairs] for key, column in pool.items()}
             pool = self._assign(pool)
         return self._proposals(pool, self.volunteers.profiles, self.needs.profiles, v_all, n_all)
+
+    def _prune(self, pool: Columns, bars: Bars | None) -> Columns:
+        """Drops pairs beaten by top_k others on both sides: by the bars where there are any (one pass
+        over the pool), by exact selection where there are none or the bars leave too many."""
+        if bars is not None:
+            pool = bars.prune(pool)
+        return pool if len(pool["score"]) <= POOL_LIMIT // 2 else self._select(pool)
 
     def _select(self, pool: Columns) -> Columns:
         return select(pool, self.params.top_k, self.volunteers.arrays.ids, self.needs.arrays.ids)
