@@ -20,10 +20,11 @@ WEEKDAYS = range(7)  # 0 = Monday, as datetime.weekday()
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
-    """Inserts plain rows (a profile's languages, skills, slots) in one statement, without building
-    a model object per row: a registration writes a dozen such rows."""
+    """Inserts plain rows (a profile's languages, skills, slots) in one statement, in the session's
+    transaction but past the ORM: no model object per row, no unit of work (a registration writes a
+    dozen such rows, and the ORM's bulk path costs several times the statement itself)."""
     if rows:
-        session.execute(insert(model), list(rows))
+        session.connection().execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
 
 
 def utcnow() -> datetime:

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from app.accounts.models import Role
-from app.accounts.services import add_user, find_user_by_email
+from app.accounts.services import add_user
 from app.base import insert_rows, utcnow
 from app.embeddings import embed_on_save
 from app.needs.models import Need
@@ -27,9 +27,11 @@ class EmailTaken(Exception):
 
 
 def register_volunteer(*, session: Session, data: Registration) -> Volunteer:
-    """Account, profile, consent and the matching request in one transaction; raises EmailTaken."""
-    if find_user_by_email(session=session, email=data.email) is not None:
-        raise EmailTaken(data.email)
+    """Account, profile, consent and the matching request in one transaction; raises EmailTaken.
+
+    A taken address is found by the unique index on the account's e-mail, at its insert, the first
+    write: no query beforehand, and no race between a check and the insert.
+    """
     try:
         user = add_user(
             session=session,
@@ -40,7 +42,6 @@ def register_volunteer(*, session: Session, data: Registration) -> Volunteer:
             locale=data.locale,
         )
     except IntegrityError as error:
-        # Someone registered the same address between our check and the insert.
         session.rollback()
         raise EmailTaken(data.email) from error
     assert user.id is not None
@@ -49,7 +50,8 @@ def register_volunteer(*, session: Session, data: Registration) -> Volunteer:
     session.add(volunteer)
     session.flush()
     _replace_children(session, volunteer, data.profile, stored=False)
-    session.add(ConsentRecord(user_id=user.id, purpose=DATA_PROCESSING, text_version=CONSENT_VERSION))
+    consent = {"user_id": user.id, "purpose": DATA_PROCESSING, "text_version": CONSENT_VERSION}
+    insert_rows(session, ConsentRecord, [{**consent, "given_at": utcnow()}])
     request_volunteer_matching(session=session, volunteer_id=volunteer.id or 0)
     session.commit()
     return volunteer
