@@ -1,7 +1,8 @@
 """The one place where database rows become matching types."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,17 +25,32 @@ def _stored_embedding(row: Volunteer | Need, text: str) -> NDArray[np.float32] |
     return from_bytes(row.embedding) if row.embedding_key == text_key(text) else None
 
 
-def _skill_words(session: Session) -> dict[int, tuple[str, str]]:
-    """Skill id -> (key, words): German label plus multilingual synonyms, so free text meets tags."""
-    return {
-        s.id: (s.key, " ".join([s.labels.get("de", ""), *s.synonyms]))
-        for s in session.exec(select(Skill))
-        if s.id
-    }
+def _skill_words(session: Session, ids: Iterable[int] | None) -> dict[int, tuple[str, str]]:
+    """Skill id -> (key, words): German label plus multilingual synonyms, so free text meets tags.
+    Only the given skills (all: None): one profile's task loads its few, not the vocabulary."""
+    query = select(Skill)
+    if ids is not None:
+        query = query.where(col(Skill.id).in_(set(ids)))
+    skills = session.exec(query)
+    return {s.id: (s.key, " ".join([s.labels.get("de", ""), *s.synonyms])) for s in skills if s.id}
 
 
-def _districts(session: Session) -> dict[int, District]:
-    return {d.id: d for d in session.exec(select(District)) if d.id is not None}
+def _districts(session: Session, ids: Iterable[int]) -> dict[int, District]:
+    query = select(District).where(col(District.id).in_(set(ids)))
+    return {d.id: d for d in session.exec(query) if d.id is not None}
+
+
+def _children(session: Session, owner: Any, *values: Any, ids: Sequence[int] | None) -> list[tuple[Any, ...]]:
+    """(owner id, values...) of a profile's child rows as plain tuples (no model objects), for the
+    owners given (all: None, which spares a list of every id in the query)."""
+    query = select(owner, *values)
+    if ids is not None:
+        query = query.where(col(owner).in_(ids))
+    return [tuple(row) for row in session.exec(query)]
+
+
+def _all_skill_ids(skill_ids: dict[int, list[int]]) -> list[int]:
+    return [i for found in skill_ids.values() for i in found]
 
 
 def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> list[VolunteerProfile]:
@@ -50,20 +66,35 @@ def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> li
     volunteers = [volunteer for volunteer, _ in rows]
     inactive = {volunteer.id for volunteer, active in rows if active is False}
     vol_ids = [v.id for v in volunteers if v.id is not None]
-    skills, districts = _skill_words(session), _districts(session)
+    asked = None if ids is None else vol_ids
     languages: dict[int, dict[str, str]] = defaultdict(dict)
-    for row in session.exec(
-        select(VolunteerLanguage).where(col(VolunteerLanguage.volunteer_id).in_(vol_ids))
+    for owner, code, level in _children(
+        session,
+        VolunteerLanguage.volunteer_id,
+        VolunteerLanguage.language_code,
+        VolunteerLanguage.level,
+        ids=asked,
     ):
-        languages[row.volunteer_id][row.language_code] = row.level
+        languages[owner][code] = level
     skill_ids: dict[int, list[int]] = defaultdict(list)
-    for link in session.exec(select(VolunteerSkill).where(col(VolunteerSkill.volunteer_id).in_(vol_ids))):
-        skill_ids[link.volunteer_id].append(link.skill_id)
+    for owner, skill_id in _children(
+        session, VolunteerSkill.volunteer_id, VolunteerSkill.skill_id, ids=asked
+    ):
+        skill_ids[owner].append(skill_id)
     slots: dict[int, list[Slot]] = defaultdict(list)
-    for slot in session.exec(select(VolunteerSlot).where(col(VolunteerSlot.volunteer_id).in_(vol_ids))):
-        slots[slot.volunteer_id].append(Slot(slot.weekday, slot.start_minute, slot.end_minute))
-    busy = busy_count_by_volunteer(session=session, volunteer_ids=vol_ids)
-    proposed = _times_proposed(session, vol_ids)
+    for owner, *slot in _children(
+        session,
+        VolunteerSlot.volunteer_id,
+        VolunteerSlot.weekday,
+        VolunteerSlot.start_minute,
+        VolunteerSlot.end_minute,
+        ids=asked,
+    ):
+        slots[owner].append(Slot(*slot))
+    skills = _skill_words(session, None if ids is None else _all_skill_ids(skill_ids))
+    districts = _districts(session, (v.district_id for v in volunteers))
+    busy = busy_count_by_volunteer(session=session, volunteer_ids=asked)
+    proposed = _times_proposed(session, asked)
     profiles = []
     for v in volunteers:
         assert v.id is not None
@@ -94,14 +125,15 @@ def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> li
     return profiles
 
 
-def _times_proposed(session: Session, volunteer_ids: list[int]) -> dict[int, int]:
+def _times_proposed(session: Session, volunteer_ids: list[int] | None) -> dict[int, int]:
     """Proposals coordinators decided on so far (fairness). Pending ones do not count: they are the
     matcher's own output, and counting them would change the next run's scores by the last one's."""
     counts: dict[int, int] = defaultdict(int)
     query = select(Proposal.volunteer_id).where(
-        col(Proposal.volunteer_id).in_(volunteer_ids),
-        col(Proposal.status).in_((ProposalStatus.APPROVED, ProposalStatus.REJECTED)),
+        col(Proposal.status).in_((ProposalStatus.APPROVED, ProposalStatus.REJECTED))
     )
+    if volunteer_ids is not None:
+        query = query.where(col(Proposal.volunteer_id).in_(volunteer_ids))
     for volunteer_id in session.exec(query):
         counts[volunteer_id] += 1
     return counts
@@ -117,17 +149,23 @@ def load_needs(
         query = query.where(Need.status == NeedStatus.OPEN)
     needs = list(session.exec(query))
     need_ids = [n.id for n in needs if n.id is not None]
-    skills, districts = _skill_words(session), _districts(session)
+    asked = None if ids is None and not open_only else need_ids
     required: dict[int, set[str]] = defaultdict(set)
     welcome: dict[int, set[str]] = defaultdict(set)
-    for row in session.exec(select(NeedLanguage).where(col(NeedLanguage.need_id).in_(need_ids))):
-        (required if row.required else welcome)[row.need_id].add(row.language_code)
+    for owner, code, is_required in _children(
+        session, NeedLanguage.need_id, NeedLanguage.language_code, NeedLanguage.required, ids=asked
+    ):
+        (required if is_required else welcome)[owner].add(code)
     skill_ids: dict[int, list[int]] = defaultdict(list)
-    for link in session.exec(select(NeedSkill).where(col(NeedSkill.need_id).in_(need_ids))):
-        skill_ids[link.need_id].append(link.skill_id)
+    for owner, skill_id in _children(session, NeedSkill.need_id, NeedSkill.skill_id, ids=asked):
+        skill_ids[owner].append(skill_id)
     slots: dict[int, list[Slot]] = defaultdict(list)
-    for slot in session.exec(select(NeedSlot).where(col(NeedSlot.need_id).in_(need_ids))):
-        slots[slot.need_id].append(Slot(slot.weekday, slot.start_minute, slot.end_minute))
+    for owner, *slot in _children(
+        session, NeedSlot.need_id, NeedSlot.weekday, NeedSlot.start_minute, NeedSlot.end_minute, ids=asked
+    ):
+        slots[owner].append(Slot(*slot))
+    skills = _skill_words(session, None if ids is None else _all_skill_ids(skill_ids))
+    districts = _districts(session, (n.district_id for n in needs))
     filled = filled_places_by_need(session=session, need_ids=need_ids)
     profiles = []
     for n in needs:
