@@ -147,12 +147,49 @@ class SplitText:
     _wide_rows: LastRows[NDArray[np.float32]] = field(
         default_factory=LastRows, init=False, repr=False, compare=False
     )
+    _by_column: dict[str, sparse.csc_matrix] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def wide_dense(self, rows: slice) -> NDArray[np.float32]:
         """The `wide` columns of these rows as a dense array."""
         return self._wide_rows.get(
             rows, self.wide.shape[0], lambda: np.asarray(self.wide[rows].toarray(), dtype=np.float32)
         )
+
+    def rows(self, part: str, rows: slice) -> sparse.csr_matrix:
+        """A range of rows of the `wide` or `rest` part, sharing its entries (scipy's slicing copies)."""
+        matrix: sparse.csr_matrix = getattr(self, part)
+        start, stop, step = rows.indices(matrix.shape[0])
+        if step != 1:
+            return matrix[rows]
+        if start == 0 and stop == matrix.shape[0]:
+            return matrix
+        stop = max(start, stop)
+        begin, end = matrix.indptr[start], matrix.indptr[stop]
+        return sparse.csr_matrix(
+            (matrix.data[begin:end], matrix.indices[begin:end], matrix.indptr[start : stop + 1] - begin),
+            shape=(stop - start, matrix.shape[1]),
+            copy=False,
+        )
+
+    def times_few(self, part: str, rows: slice, few: sparse.csr_matrix) -> NDArray[np.float32]:
+        """The `wide` or `rest` part of these rows @ few.T, where `few` has a handful of rows at most.
+
+        When the rows are most of this side (one new profile against everyone), only the columns that
+        `few` uses are read, from a column-major copy made on first use: a profile has a few hundred
+        of thousands of columns. Otherwise it is one pass over the rows' entries.
+        """
+        matrix: sparse.csr_matrix = getattr(self, part)
+        start, stop, _ = rows.indices(matrix.shape[0])
+        columns = few.toarray().T  # columns × few
+        if 2 * (stop - start) < matrix.shape[0]:
+            return np.asarray(self.rows(part, rows) @ columns)
+        by_column = self._by_column.get(part)
+        if by_column is None:
+            by_column = self._by_column[part] = sparse.csc_matrix(matrix)
+        used = np.unique(few.indices)
+        return np.asarray(by_column[:, used] @ columns[used])[start:stop]
 
 
 # At most this many text columns are kept dense: more would make every single new profile (matched

@@ -63,12 +63,15 @@ def text_similarity(
     """
     v_text, n_text = volunteers.text, needs.text
     spelling = v_text.dense[rows] @ n_text.dense[chunk].T
-    v_wide, n_wide = _rows(v_text.wide, rows), _rows(n_text.wide, chunk)
-    if min(v_wide.shape[0], n_wide.shape[0]) <= THIN_ROWS:
-        spelling += sparse_product(v_wide, n_wide, threads)
+    if _length(chunk, len(needs.ids)) <= THIN_ROWS:  # one new need against everyone, say
+        for part in SPARSE_PARTS:
+            spelling += v_text.times_few(part, rows, n_text.rows(part, chunk))
+    elif _length(rows, len(volunteers.ids)) <= THIN_ROWS:
+        for part in SPARSE_PARTS:
+            spelling += n_text.times_few(part, chunk, v_text.rows(part, rows)).T
     else:
         spelling += v_text.wide_dense(rows) @ n_text.wide_dense(chunk).T
-    spelling += sparse_product(_rows(v_text.rest, rows), _rows(n_text.rest, chunk), threads)
+        spelling += sparse_product(v_text.rows("rest", rows), n_text.rows("rest", chunk), threads)
     if volunteers.meaning.shape[1] == 0:
         return spelling
     meaning = volunteers.meaning[rows] @ needs.meaning[chunk].T
@@ -80,29 +83,20 @@ def text_similarity(
     return spelling
 
 
-# Up to this many rows, a side of a sparse product is faster as a dense matrix (one profile matched
-# against everyone: a single pass over the other side's entries instead of a sparse × sparse product).
+# Up to this many rows, a side of a product of the sparse text parts is used as a dense matrix (see
+# SplitText.times_few) instead of a sparse × sparse product.
 THIN_ROWS = 8
+SPARSE_PARTS = ("wide", "rest")
+
+
+def _length(rows: slice, total: int) -> int:
+    return len(range(*rows.indices(total)))
 
 
 def sparse_product(left: sparse.csr_matrix, right: sparse.csr_matrix, threads: int = 1) -> Array:
-    """left @ right.T as a dense array; blocks of many rows on both sides use `threads` threads
-    (sparse_dot_topn's product; scipy's is single-threaded)."""
-    if right.shape[0] <= THIN_ROWS:
-        return np.asarray(left @ right.T.toarray())
-    if left.shape[0] <= THIN_ROWS:
-        return np.asarray((right @ left.T.toarray()).T)
+    """left @ right.T as a dense array, in `threads` threads (sparse_dot_topn's product; scipy's is
+    single-threaded)."""
     return np.asarray(sp_matmul(left, sparse.csr_matrix(right.T), n_threads=max(1, threads)).toarray())
-
-
-def _rows(matrix: sparse.csr_matrix, rows: slice) -> sparse.csr_matrix:
-    """The rows, without copying the matrix when they are all of it."""
-    whole = (
-        rows.start in (None, 0)
-        and (rows.stop is None or rows.stop >= matrix.shape[0])
-        and rows.step in (None, 1)
-    )
-    return matrix if whole else matrix[rows]
 
 
 def block_raw(volunteers: VolunteerArrays, needs: NeedArrays, block: Block, params: MatchParams) -> Raw:
