@@ -5,9 +5,10 @@ new or changed profile is added with `upsert_*` on the fitted basis, and matchin
 or one column instead of refitting anything.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -152,33 +153,33 @@ class Matcher:
     def match_volunteer(self, volunteer_id: int) -> Sequence[Proposal]:
         """A fitted volunteer against every fitted need: their own top k, and every need whose
         top k they enter (they beat its k-th best score at the last full run)."""
-        found = self.volunteers.one(volunteer_id)
-        self.needs.consolidate()
-        n = self.needs.arrays
-        if found is None or not len(n.ids):
+        found, parts = self.volunteers.one(volunteer_id), self.needs.parts()
+        if found is None or not any(len(arrays.ids) for _, arrays, _ in parts):
             return []
         profile, v = found
-        parts = [
-            candidates(v, n, Chunk(slice(0, 1), c.needs), self._everything())
-            for c in chunks(1, self.needs.matchable, self.block_cells, max_side=self.block_cells)
-        ]
-        chosen = self._one_side(concatenate(parts), "volunteer", volunteer_id, n.ids, self.need_best)
-        return self._proposals(chosen, [profile], self.needs.profiles, v, n)
+
+        def against(n: NeedArrays, rows: int) -> list[Columns]:
+            blocks = chunks(1, rows, self.block_cells, max_side=self.block_cells)
+            return [candidates(v, n, Chunk(slice(0, 1), c.needs), self._everything()) for c in blocks]
+
+        pool, needs, need_ids = _against_parts(parts, against, "need")
+        chosen = self._one_side(pool, "volunteer", volunteer_id, need_ids, self.need_best)
+        return Proposals(chosen, [profile], needs, v.ids, need_ids, self.params)
 
     def match_need(self, need_id: int) -> Sequence[Proposal]:
         """A fitted need against every fitted volunteer (the mirror of match_volunteer)."""
-        found = self.needs.one(need_id)
-        self.volunteers.consolidate()
-        v = self.volunteers.arrays
-        if found is None or not len(v.ids):
+        found, parts = self.needs.one(need_id), self.volunteers.parts()
+        if found is None or not any(len(arrays.ids) for _, arrays, _ in parts):
             return []
         profile, n = found
-        parts = [
-            candidates(v, n, Chunk(c.volunteers, slice(0, 1)), self._everything())
-            for c in chunks(self.volunteers.matchable, 1, self.block_cells, max_side=self.block_cells)
-        ]
-        chosen = self._one_side(concatenate(parts), "need", need_id, v.ids, self.volunteer_best)
-        return self._proposals(chosen, self.volunteers.profiles, [profile], v, n)
+
+        def against(v: VolunteerArrays, rows: int) -> list[Columns]:
+            blocks = chunks(rows, 1, self.block_cells, max_side=self.block_cells)
+            return [candidates(v, n, Chunk(c.volunteers, slice(0, 1)), self._everything()) for c in blocks]
+
+        pool, volunteers, volunteer_ids = _against_parts(parts, against, "volunteer")
+        chosen = self._one_side(pool, "need", need_id, volunteer_ids, self.volunteer_best)
+        return Proposals(chosen, volunteers, [profile], volunteer_ids, n.ids, self.params)
 
     def _everything(self) -> MatchParams:
         """Params under which a block keeps every eligible pair of its one row or column; this
@@ -221,3 +222,22 @@ class Matcher:
         n: NeedArrays,
     ) -> Proposals:
         return Proposals(chosen, volunteers, needs, v.ids, n.ids, self.params)
+
+
+P = TypeVar("P", VolunteerProfile, NeedProfile)
+A = TypeVar("A", VolunteerArrays, NeedArrays)
+
+
+def _against_parts(
+    parts: Sequence[tuple[Sequence[P], A, int]], against: Callable[[A, int], list[Columns]], other: str
+) -> tuple[Columns, list[P], NDArray[np.int64]]:
+    """One profile's pairs with each part of the other side (SideState.parts) in one pool, `other`
+    positions counted over the parts in order; and the parts' profiles and ids in that order."""
+    pools, offset = [], 0
+    for _, arrays, matchable in parts:
+        for pool in against(arrays, matchable):
+            pool[other] = np.asarray(pool[other], dtype=np.int32) + np.int32(offset)
+            pools.append(pool)
+        offset += len(arrays.ids)
+    profiles = [profile for part, _, _ in parts for profile in part]
+    return concatenate(pools), profiles, np.concatenate([arrays.ids for _, arrays, _ in parts])

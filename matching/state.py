@@ -20,6 +20,8 @@ from matching.rows import drop_rows, stack_rows
 from matching.types import NeedProfile, VolunteerProfile
 
 P = TypeVar("P", VolunteerProfile, NeedProfile)
+# Pending rows are stacked anew after each change; past this many, one merge costs less.
+PENDING_LIMIT = 512
 A = TypeVar("A", bound=Side)
 
 
@@ -32,8 +34,10 @@ class SideState(Generic[P, A]):
         self.position = {p.id: i for i, p in enumerate(self.profiles)}
         self.superseded: set[int] = set()  # positions of rows replaced by a pending one
         self.pending: dict[int, tuple[P, A]] = {}  # id -> the newest profile and its one-row arrays
+        self._pending_part: tuple[list[P], A, int] | None = None  # the pending rows stacked (parts())
 
     def upsert(self, profiles: Sequence[P]) -> None:
+        self._pending_part = None
         arrays = self.encode(profiles)
         for row, profile in enumerate(profiles):
             old = self.position.get(profile.id)
@@ -46,11 +50,28 @@ class SideState(Generic[P, A]):
 
     def remove(self, ids: Sequence[int]) -> None:
         gone = set(ids)
+        self._pending_part = None
         for i in gone:
             self.pending.pop(i, None)
         keep = np.array([p.id not in gone for p in self.profiles], dtype=bool)
         if not keep.all():
             self.consolidate(keep)
+
+    def parts(self) -> list[tuple[list[P], A, int]]:
+        """The rows as they are, not merged (merging copies the whole side): the main part as
+        (profiles, arrays, matchable rows, which come first) and, if any, the pending profiles with
+        their rows stacked (a copy of those few only, kept until the next change). Scoring one
+        profile against both parts is exact: the rows that pending ones replace are paused."""
+        if len(self.pending) > PENDING_LIMIT:
+            self.consolidate()
+        parts = [(self.profiles, self.arrays, self.matchable)]
+        if self.pending:
+            if self._pending_part is None:
+                profiles = [profile for profile, _ in self.pending.values()]
+                rows = stack_rows([row for _, row in self.pending.values()])
+                self._pending_part = (profiles, rows, len(profiles))
+            parts.append(self._pending_part)
+        return parts
 
     def one(self, profile_id: int) -> tuple[P, A] | None:
         """The current profile and its one-row arrays."""
@@ -87,4 +108,4 @@ class SideState(Generic[P, A]):
         self.arrays = stack_rows(parts) if parts else drop_rows(self.arrays, keep)
         self.profiles = profiles
         self.position = {p.id: i for i, p in enumerate(profiles)}
-        self.superseded, self.pending = set(), {}
+        self.superseded, self.pending, self._pending_part = set(), {}, None

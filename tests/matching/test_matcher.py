@@ -3,7 +3,9 @@
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
+from matching import state
 from matching.matcher import Matcher
 from matching.pipeline import match
 from matching.types import NeedProfile, Proposal, VolunteerProfile
@@ -162,3 +164,36 @@ def test_profiles_that_no_pairing_can_include_are_kept_last_and_not_scored() -> 
     assert not any(v == 101 for v, _ in proposed)
     # The same as a fresh run on the same profiles.
     assert pairs(match(matcher.volunteers.profiles, matcher.needs.profiles, params(top_k=3))) == proposed
+
+
+def test_one_profile_is_matched_against_pending_ones_as_if_they_were_merged() -> None:
+    volunteers, needs = world()
+    newcomer = volunteer(200, text="Hausaufgaben Mathe", skills=frozenset("abcdef"))
+    new_need = need(100, text="Mathe Hausaufgaben", skills=frozenset("abcdef"))
+    merged, unmerged = (Matcher(params(top_k=3)).fit(volunteers, needs) for _ in range(2))
+    for matcher in (merged, unmerged):
+        matcher.match_all()
+        matcher.upsert_volunteers([newcomer, replace(volunteers[0], paused=True)])
+        matcher.upsert_needs([new_need, replace(needs[0], paused=True)])
+    merged.volunteers.consolidate()
+    merged.needs.consolidate()
+    main_rows = unmerged.volunteers.arrays
+    found = pairs(unmerged.match_need(100))
+    assert unmerged.volunteers.arrays is main_rows  # nothing copied
+    assert found == pairs(merged.match_need(100)) and (200, 100) in found
+    assert not any(v == volunteers[0].id for v, _ in found)
+    found = pairs(unmerged.match_volunteer(200))
+    assert found == pairs(merged.match_volunteer(200)) and (200, 100) in found
+    assert not any(n == needs[0].id for _, n in found)
+
+
+def test_pending_profiles_are_merged_once_there_are_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state, "PENDING_LIMIT", 2)
+    volunteers, needs = world()
+    matcher = Matcher(params(top_k=3)).fit(volunteers, needs)
+    matcher.upsert_volunteers([volunteer(200 + i, skills=frozenset("ab")) for i in range(2)])
+    matcher.match_need(needs[0].id)
+    assert len(matcher.volunteers.arrays.ids) == len(volunteers)  # two: still pending
+    matcher.upsert_volunteers([volunteer(300, skills=frozenset("ab"))])
+    matcher.match_need(needs[0].id)
+    assert len(matcher.volunteers.arrays.ids) == len(volunteers) + 3 and not matcher.volunteers.pending
