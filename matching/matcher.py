@@ -27,6 +27,9 @@ POOL_LIMIT = 4_000_000  # candidate pairs kept before pruning the pool to the to
 BARS_MAX_K = 256  # the largest top k for which blocks share their best scores (see blocks.Bars)
 BIG = 2**31 - 1  # a top k that keeps everything
 
+P = TypeVar("P", VolunteerProfile, NeedProfile)
+A = TypeVar("A", VolunteerArrays, NeedArrays)
+
 
 class Matcher:
     def __init__(self, params: MatchParams, block_cells: int = BLOCK_CELLS) -> None:
@@ -222,10 +225,6 @@ class Matcher:
         n: NeedArrays,
     ) -> Proposals:
         return Proposals(chosen, volunteers, needs, v.ids, n.ids, self.params)
-
-
-P = TypeVar("P", VolunteerProfile, NeedProfile)
-A = TypeVar("A", VolunteerArrays, NeedArrays)
 
 
 def _against_parts(

@@ -20,9 +20,10 @@ from matching.rows import drop_rows, stack_rows
 from matching.types import NeedProfile, VolunteerProfile
 
 P = TypeVar("P", VolunteerProfile, NeedProfile)
+A = TypeVar("A", bound=Side)
+
 # Pending rows are stacked anew after each change; past this many, one merge costs less.
 PENDING_LIMIT = 512
-A = TypeVar("A", bound=Side)
 
 
 class SideState(Generic[P, A]):
