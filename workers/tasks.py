@@ -17,7 +17,7 @@ from app.matching_runs.models import MatchRun, RunKind
 from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage
 from app.outbox.services import MATCH_NEED, MATCH_VOLUNTEER
-from app.proposals.refresh import decided_pairs, store_proposals
+from app.proposals.refresh import decided_pairs, insert_new_proposals, store_proposals
 from app.queue import relay
 from matching.types import MatchParams, Proposal
 from workers import warm
@@ -75,12 +75,19 @@ def _pair(proposal: Proposal) -> tuple[int, int]:
     return proposal.volunteer_id, proposal.need_id
 
 
-def _store(session: Session, kind: RunKind, subject: int | None, found: list[Proposal]) -> dict[str, int]:
-    """Stores one subject's proposals; a paused or closed profile gets none, so its pending ones go."""
+def _store(
+    session: Session,
+    kind: RunKind,
+    subject: int | None,
+    found: list[Proposal],
+    new_rows: list[dict[str, Any]],
+) -> dict[str, int]:
+    """Stores one subject's proposals; a paused or closed profile gets none, so its pending ones go.
+    New proposals are put into `new_rows`, for the caller to insert those of all subjects at once."""
     scope = [subject] if subject is not None else None
     if kind == RunKind.NEED:
-        return store_proposals(session=session, proposals=found, need_ids=scope)
-    return store_proposals(session=session, proposals=found, volunteer_ids=scope)
+        return store_proposals(session=session, proposals=found, need_ids=scope, new_rows=new_rows)
+    return store_proposals(session=session, proposals=found, volunteer_ids=scope, new_rows=new_rows)
 
 
 def _match_and_store(kind: RunKind, subject: int | None, outbox_id: int | None) -> dict[str, int]:
@@ -132,11 +139,12 @@ def _attempt(
         subjects = [s for s in (subject, *(other for _, other in along)) if s is not None]
         found, volunteers, needs = _match(session, kind, subjects)
         # The subjects' scopes are disjoint, so each store's query need not flush the ones before it:
-        # all new proposals are inserted together at the commit.
+        # changes are flushed, and all new proposals inserted in one statement, after the last store.
+        new_rows: list[dict[str, Any]] = []
         with session.no_autoflush:
-            counts = _store(session, kind, subject, found.get(subject, []))
+            counts = _store(session, kind, subject, found.get(subject, []), new_rows)
             for message, other in along:
-                done = _store(session, kind, other, found.get(other, []))
+                done = _store(session, kind, other, found.get(other, []), new_rows)
                 runs.record_done_along(
                     session=session,
                     message=message,
@@ -147,6 +155,7 @@ def _attempt(
                     volunteers=volunteers,
                     needs=needs,
                 )
+        insert_new_proposals(session=session, rows=new_rows)
         outbox.mark_processed(session=session, message_ids=[outbox_id, *(message.id for message, _ in along)])
         runs.finish(session=session, run=run, counts=counts, volunteers=volunteers, needs=needs)
         session.commit()
