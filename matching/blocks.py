@@ -68,9 +68,11 @@ class Bars:
         """The pool's pairs that reach the bar of their volunteer or of their need: one pass, where an
         exact selection sorts. Once every block is merged, the bars are each side's exact k-th
         (rounded to float32), so what is left is the union of the top k's and their rounding ties."""
+        with self._lock:  # blocks may be merging meanwhile: a row read half-merged could count a pair twice
+            volunteer_bar, need_bar = self.volunteer.max(axis=1), self.need.max(axis=1)
         low = np.negative(pool["score"], dtype=np.float32)
-        keep = low <= self.volunteer.max(axis=1)[pool["volunteer"]]
-        keep |= low <= self.need.max(axis=1)[pool["need"]]
+        keep = low <= volunteer_bar[pool["volunteer"]]
+        keep |= low <= need_bar[pool["need"]]
         return {key: column[keep] for key, column in pool.items()}
 
 
