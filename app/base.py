@@ -20,9 +20,10 @@ WEEKDAYS = range(7)  # 0 = Monday, as datetime.weekday()
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
-    """Inserts plain rows (a profile's languages, skills, slots) in one statement, in the session's
-    transaction but past the ORM: no model object per row, no unit of work (a registration writes a
-    dozen such rows, and the ORM's bulk path costs several times the statement itself)."""
+    """Inserts plain rows (a profile's languages, skills and slots, a consent, new proposals) in one
+    statement, in the session's transaction but past the ORM: no model object per row, no unit of
+    work, no autoflush (the ORM's bulk path costs several times the statement itself). Columns the
+    model fills in Python (default_factory) must be given in the rows."""
     if rows:
         session.connection().execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
 
