@@ -263,6 +263,7 @@ class VolunteerArrays(Side):
     age: NDArray[np.float64]  # nan where the birth date is unknown
     certificate_ok: NDArray[np.bool_]
     at_capacity: NDArray[np.bool_]  # as many active pairings as they want
+    names_skills: NDArray[np.bool_]  # chose any skill at all (else the skills signal does not apply)
     times_proposed: NDArray[np.float64]
 
 
@@ -383,6 +384,7 @@ class Encoder:
                 dtype=bool,
             ),
             at_capacity=np.array([v.at_capacity for v in volunteers], dtype=bool),
+            names_skills=np.array([bool(v.skills) for v in volunteers], dtype=bool),
             times_proposed=np.array([max(0, v.times_proposed) for v in volunteers], dtype=np.float64),
         )
 

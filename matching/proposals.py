@@ -12,7 +12,14 @@ from typing import overload
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.scoring import SIGNALS, reasons, requirements_met, strongest_index
+from matching.scoring import (
+    SIGNALS,
+    SIGNALS_NOT_APPLYING,
+    reasons,
+    requirements_met,
+    signals_not_applying,
+    strongest_index,
+)
 from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
 
 Columns = dict[str, NDArray[np.generic]]
@@ -44,8 +51,6 @@ class Proposals(Sequence[Proposal]):
         self._distance_km = chosen["distance_km"][order].astype(np.float64)
         self.signals = {name: chosen[name][order].astype(np.float64) for name in SIGNALS}
         self._volunteers, self._needs, self._params = volunteers, needs, params
-        # For all rows at once: per proposal, numpy's fixed cost would outweigh the work.
-        self._strongest = strongest_index(self.signals, params)
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -90,8 +95,14 @@ class Proposals(Sequence[Proposal]):
         volunteers = [self._volunteers[i] for i in self._volunteer[part].tolist()]
         needs = [self._needs[i] for i in self._need[part].tolist()]
         scores, distances = self.scores[part].tolist(), np.round(self._distance_km[part], 1).tolist()
-        strongest = [SIGNALS[i] for i in self._strongest[part].tolist()]
-        columns = {name: np.round(column[part], 3).tolist() for name, column in self.signals.items()}
+        # For the part at once: per proposal, numpy's fixed cost would outweigh the work.
+        flags = np.array([signals_not_applying(v, n) for v, n in zip(volunteers, needs, strict=True)], bool)
+        not_applying = (
+            {name: flags[:, i] for i, name in enumerate(SIGNALS_NOT_APPLYING)} if len(flags) else None
+        )
+        part_signals = {name: column[part] for name, column in self.signals.items()}
+        strongest = [SIGNALS[i] for i in strongest_index(part_signals, self._params, not_applying).tolist()]
+        columns = {name: np.round(column, 3).tolist() for name, column in part_signals.items()}
         values = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
         requirements = {id(need): requirements_met(need) for need in needs}
         return [

@@ -25,6 +25,7 @@ class Raw:
     text: NDArray[np.floating[Any]]
     shared_skills: NDArray[np.floating[Any]]
     need_skills: Array
+    names_skills: Array  # 1 where the volunteer chose skills at all
     shared_languages: NDArray[np.floating[Any]]
     listed_languages: Array
     overlap_quarters: NDArray[np.floating[Any]]
@@ -111,6 +112,7 @@ def block_raw(volunteers: VolunteerArrays, needs: NeedArrays, block: Block, para
         text=text_similarity(volunteers, needs, rows, chunk, params.embedding_share, params.threads),
         shared_skills=volunteers.skills[rows] @ needs.skills[chunk].T,
         need_skills=row_sums(needs.skills, needs.skills_unknown),
+        names_skills=volunteers.names_skills[rows, None].astype(np.float64),
         shared_languages=volunteers.speaks[rows] @ needs.listed[chunk].T,
         listed_languages=row_sums(needs.listed, needs.listed_unknown),
         overlap_quarters=block.overlap_quarters,
@@ -149,12 +151,16 @@ def combined(raw: Raw, params: MatchParams) -> Array:
 def _scaled_signals(raw: Raw, scale: Mapping[str, float]) -> Iterator[tuple[str, Array]]:
     """Each signal times its scale (1 where none is given), each array new or a broadcast vector.
 
-    skills: the share of the need's skills the volunteer has (0 when the need names none);
-    languages: the share of the need's listed languages the volunteer speaks (0 when it lists none);
-    time: the share of the need's weekly time the volunteer covers (1 when the need has no fixed
-    times, since any volunteer can then agree a time); distance: 1 - km / travel radius, at least 0;
-    fairness: 1 for a volunteer never proposed, one half at `fairness_half_at` earlier proposals, so
-    the same few people are not offered everything. min(x, 1)·s is computed as min(x·s, s).
+    skills: the share of the need's skills the volunteer has; languages: the share of the need's
+    listed languages the volunteer speaks; time: the share of the need's weekly time the volunteer
+    covers; distance: 1 - km / travel radius, at least 0; fairness: 1 for a volunteer never proposed,
+    one half at `fairness_half_at` earlier proposals, so the same few people are not offered
+    everything. min(x, 1)·s is computed as min(x·s, s).
+
+    A signal that does not apply to a pair (SIGNALS_NOT_APPLYING: the need names no skills or the
+    volunteer chose none, the need lists no languages, it has no fixed times) takes its full value:
+    nothing is missing, so it cannot count against the pair, and a need that names a skill or a
+    language can at most tie with one that names none, never outrank it only for naming it.
     """
     s = {name: float(scale.get(name, 1.0)) for name in SIGNALS}
     # Rounding can lift a cosine a hair above 1; the ratios below are within [0, 1] by construction.
@@ -164,11 +170,17 @@ def _scaled_signals(raw: Raw, scale: Mapping[str, float]) -> Iterator[tuple[str,
         per_skill = np.where(raw.need_skills > 0, s["skills"] / raw.need_skills, 0.0)
         per_language = np.where(raw.listed_languages > 0, s["languages"] / raw.listed_languages, 0.0)
         per_quarter = np.where(raw.need_quarters > 0, s["time"] / raw.need_quarters, 0.0)
-    yield "skills", np.multiply(raw.shared_skills, per_skill, dtype=np.float64)
-    yield "languages", np.multiply(raw.shared_languages, per_language, dtype=np.float64)
+    skills = np.multiply(raw.shared_skills, per_skill, dtype=np.float64)
+    skills += np.where(raw.need_skills > 0, 0.0, s["skills"])
+    np.copyto(skills, s["skills"], where=np.broadcast_to(raw.names_skills == 0, skills.shape))
+    yield "skills", skills
+    languages = np.multiply(raw.shared_languages, per_language, dtype=np.float64)
+    yield (
+        "languages",
+        np.add(languages, np.where(raw.listed_languages > 0, 0.0, s["languages"]), out=languages),
+    )
     time = np.multiply(raw.overlap_quarters, per_quarter, dtype=np.float64)
     np.minimum(time, s["time"], out=time)
-    # A need without fixed times has no quarters (and no overlap): anyone's time fits it.
     yield "time", np.add(time, np.where(raw.need_quarters > 0, 0.0, s["time"]), out=time)
     distance = raw.distance_km * (s["distance"] / np.maximum(raw.radius_km, 1.0))
     np.subtract(s["distance"], distance, out=distance)
@@ -191,19 +203,36 @@ def weights(params: MatchParams) -> dict[str, float]:
     return {name: value / total for name, value in raw.items()}
 
 
-def strongest_index(values: dict[str, Array], params: MatchParams) -> NDArray[np.uint8]:
+def strongest_index(
+    values: dict[str, Array], params: MatchParams, not_applying: dict[str, NDArray[np.bool_]] | None = None
+) -> NDArray[np.uint8]:
     """Per pair, the position in SIGNALS of the signal with the largest weighted contribution (ties:
-    the earlier); one byte per pair, without stacking all contributions."""
+    the earlier); one byte per pair, without stacking all contributions. A signal marked in
+    `not_applying` is never the strongest there: its full value says nothing about the pair."""
     w = weights(params)
-    first = SIGNALS[0]
-    top = w[first] * np.asarray(values[first], dtype=np.float64)
+    top = np.full(np.shape(values[SIGNALS[0]]), -1.0)
     best = np.zeros(top.shape, dtype=np.uint8)
-    for i, name in enumerate(SIGNALS[1:], start=1):
+    for i, name in enumerate(SIGNALS):
         contribution = w[name] * np.asarray(values[name], dtype=np.float64)
+        if not_applying is not None and name in not_applying:
+            contribution = np.where(not_applying[name], -1.0, contribution)
         better = contribution > top
         best[better] = i
         np.maximum(top, contribution, out=top)
     return best
+
+
+def signals_not_applying(volunteer: VolunteerProfile, need: NeedProfile) -> tuple[bool, bool, bool]:
+    """Whether skills, languages and time (in SIGNALS_NOT_APPLYING's order) do not apply to the pair:
+    the profile-side twin of the rule in _scaled_signals."""
+    return (
+        not need.skills or not volunteer.skills,
+        not need.required_languages and not need.welcome_languages,
+        not need.slots,
+    )
+
+
+SIGNALS_NOT_APPLYING = ("skills", "languages", "time")
 
 
 def matching_slots(volunteer: VolunteerProfile, need: NeedProfile) -> list[list[int]]:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pytest import approx
 
@@ -25,7 +25,7 @@ from matching.pipeline import explain_exclusions, match
 from matching.types import MatchParams, NeedProfile, Proposal, Slot, VolunteerProfile
 
 from .profiles import need, params, volunteer
-from .strategies import World, worlds
+from .strategies import LANGUAGES, SKILLS, World, worlds
 
 CONSTRAINTS = (
     "paused",
@@ -231,6 +231,8 @@ def check_reasons(p: Proposal, v: VolunteerProfile, n: NeedProfile, params: Matc
         assert r["shared_skills"]
     if strongest == "languages":
         assert r["shared_languages"]
+    if strongest == "time":
+        assert n.slots, "a need without fixed times has no matching times to speak of"
     if strongest == "distance":
         assert r["distance_km"] < max(v.travel_radius_km, 1.0) + 0.05
 
@@ -239,12 +241,14 @@ def check_reasons(p: Proposal, v: VolunteerProfile, n: NeedProfile, params: Matc
     assert set(signals) == set(SIGNALS)
     assert all(0.0 <= value <= 1.0 for value in signals.values()), signals
     assert signals["text"] == approx(r["text_similarity"], abs=1e-3)
+    # A signal that does not apply (nothing named on a side) takes its full value: it cannot count
+    # against the pair.
     assert signals["skills"] == approx(
-        len(v.skills & n.skills) / len(n.skills) if n.skills else 0.0, abs=1e-3
+        len(v.skills & n.skills) / len(n.skills) if n.skills and v.skills else 1.0, abs=1e-3
     )
     listed_count = len(n.required_languages | n.welcome_languages)
     shared_count = len(r["shared_languages"])
-    assert signals["languages"] == approx(shared_count / listed_count if listed_count else 0.0, abs=1e-3)
+    assert signals["languages"] == approx(shared_count / listed_count if listed_count else 1.0, abs=1e-3)
     if not effective_slots(n):
         assert signals["time"] == 1.0, "any time suits a need without fixed times"
     weights = {name: getattr(params, f"weight_{name}") for name in SIGNALS}
@@ -410,3 +414,31 @@ def test_a_need_whose_slots_are_shorter_than_half_an_hour_suits_nobody(fixed: Sl
 
     assert match(candidates, [the_need], params()) == []
     assert explain_exclusions(candidates, the_need, params())["fixed_times"] == 2
+
+
+@checked(max_examples=60)
+@given(worlds(), st.data())
+def test_a_need_is_never_outranked_only_for_naming_skills_or_languages(
+    world: World, data: st.DataObject
+) -> None:
+    """Two needs alike in all but that one names skills and welcome languages: for every volunteer the
+    need naming none scores at least as high. (Naming them may rank volunteers within the need, but a
+    volunteer's needs are not reordered by what the other need left unnamed.)"""
+    assume(world.needs)
+    plain = replace(
+        world.needs[0], skills=frozenset(), required_languages=frozenset(), welcome_languages=frozenset()
+    )
+    named = replace(
+        plain,
+        id=max(n.id for n in world.needs) + 1,
+        skills=data.draw(st.frozensets(st.sampled_from(SKILLS), min_size=1, max_size=3)),
+        welcome_languages=data.draw(st.frozensets(st.sampled_from(LANGUAGES), max_size=3)),
+    )
+    everything = with_params(world, top_k=UNBOUNDED, min_score=0.0)
+    scores = {
+        (p.volunteer_id, p.need_id): p.score for p in match(world.volunteers, [plain, named], everything)
+    }
+    for v in world.volunteers:
+        assert ((v.id, plain.id) in scores) == ((v.id, named.id) in scores), "naming them changed eligibility"
+        if (v.id, named.id) in scores:
+            assert scores[(v.id, plain.id)] >= scores[(v.id, named.id)], (v.skills, v.languages, named)
