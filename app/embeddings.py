@@ -12,12 +12,12 @@ from numpy.typing import NDArray
 
 from app.needs.models import Need
 from app.volunteers.models import Volunteer
-from matching.embedding import E5Embedder, Embedder, text_key, to_bytes
+from matching.embedding import Embedder, FusedEmbedder, text_key, to_bytes
 
 log = logging.getLogger(__name__)
 
 # One model per process, loaded on first use and kept (web and worker processes alike).
-EMBEDDER: Embedder = E5Embedder()
+EMBEDDER: Embedder = FusedEmbedder()
 
 
 def own_words(row: Volunteer | Need) -> str:

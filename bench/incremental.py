@@ -22,7 +22,7 @@ import numpy as np
 from bench.common import cached_embeddings, print_json, print_table, thread_cap
 from bench.scale import with_embeddings
 from bench.synthetic import TODAY, distinct_texts, make_needs, make_volunteers
-from matching.embedding import E5Embedder
+from matching.embedding import FusedEmbedder
 from matching.matcher import Matcher
 from matching.proposals import Proposals
 from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
@@ -104,8 +104,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         volunteer_times = time_each(list(by_v), add_volunteer)
         need_times = time_each(list(by_n), add_need)
 
-        embedder = E5Embedder()
-        embedder.embed(["warm-up"])  # the worker loads the model once per process
+        embedder = FusedEmbedder()
+        embedder.embed(["warm-up"])  # the web process loads the models once
         samples = [p.own_words for p in new_v[:20]] + [p.own_words for p in new_n[:20]]  # as saved
         embed_times = time_each(list(range(len(samples))), lambda i: embedder.embed([samples[i]]))
 

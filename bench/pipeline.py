@@ -54,7 +54,7 @@ from app.volunteers.profile import ProfileData, Registration
 from app.volunteers.services import register_volunteer
 from bench.common import cached_embeddings, print_json, print_table
 from bench.synthetic import make_needs, make_volunteers
-from matching.embedding import MODEL_NAME, E5Embedder
+from matching.embedding import MODEL_NAME, FusedEmbedder
 from matching.types import NeedProfile, VolunteerProfile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,7 +181,7 @@ class PrecomputedEmbedder:
     def __init__(self, texts: Sequence[str]) -> None:
         vectors, _ = cached_embeddings(texts, log=lambda line: print(line, flush=True))
         self.known = dict(zip(texts, vectors, strict=True))
-        self.model = E5Embedder()
+        self.model = FusedEmbedder()
 
     def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         return np.stack([self.known[t] if t in self.known else self.model.embed([t])[0] for t in texts])
@@ -189,7 +189,7 @@ class PrecomputedEmbedder:
 
 def embedding_on_save_ms(texts: Sequence[str]) -> list[float]:
     """What embedding one profile costs a web request, with the model loaded (as in a web process)."""
-    model = E5Embedder()
+    model = FusedEmbedder()
     model.embed(["warm-up"])
     times = []
     for text in texts:

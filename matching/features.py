@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from matching.embedding import DIMENSIONS, Centring
+from matching.embedding import Projection
 from matching.text import TextVectoriser, stack_csr, text_chunks
 from matching.types import NeedProfile, Slot, VolunteerProfile
 
@@ -234,7 +234,8 @@ class Side:
 
     ids: NDArray[np.int64]
     text: SplitText
-    # Centred sentence embeddings; zero rows where a profile has none, no columns when none has one.
+    # Sentence embeddings as matching.embedding.Projection maps them; zero rows where a profile has
+    # none, no columns when none has one.
     meaning: NDArray[np.float32]
     skills: NDArray[np.float32]  # rows × vocabulary keys
     week: NDArray[np.uint8]  # rows × quarter hours, 0/1 (or merged runs of them: see compress_weeks)
@@ -315,9 +316,7 @@ class Encoder:
         ]
         # Without any embedding the text signal is the n-gram cosine alone.
         self.has_meaning_ = bool(embeddings)
-        self.centring_ = Centring().fit(
-            np.stack(embeddings) if embeddings else np.zeros((0, DIMENSIONS), dtype=np.float32)
-        )
+        self.projection_ = Projection().fit(embeddings)
         return self
 
     def _split(self, texts: Sequence[str]) -> SplitText:
@@ -332,10 +331,11 @@ class Encoder:
 
     def _meaning(self, profiles: Sequence[VolunteerProfile | NeedProfile]) -> NDArray[np.float32]:
         # No columns at all when no profile had an embedding: the text signal is then spelling alone.
-        result = np.zeros((len(profiles), DIMENSIONS if self.has_meaning_ else 0), dtype=np.float32)
+        width = self.projection_.dimensions if self.has_meaning_ else 0
+        result = np.zeros((len(profiles), width), dtype=np.float32)
         vectors = [(i, p.embedding) for i, p in enumerate(profiles) if p.embedding is not None]
         if vectors and self.has_meaning_:
-            result[[i for i, _ in vectors]] = self.centring_.transform(np.stack([e for _, e in vectors]))
+            result[[i for i, _ in vectors]] = self.projection_.transform(np.stack([e for _, e in vectors]))
         return result
 
     def _multi_hot(self, rows: Sequence[Sequence[str]], index: dict[str, int]) -> NDArray[np.float32]:

@@ -59,7 +59,8 @@ def text_similarity(
     """Similarity of the texts of all volunteers × the chunk's needs, in [0, 1], as float32.
 
     The spelling part (cosine of character n-grams) finds compounds and shared words; the meaning part
-    (cosine of centred sentence embeddings, negatives cut to 0) finds the same need across languages.
+    (the mean cosine of two models' sentence embeddings, see matching.embedding.Projection, negatives
+    cut to 0) finds the same need across languages.
     Without embeddings, spelling alone.
     """
     v_text, n_text = volunteers.text, needs.text

@@ -17,6 +17,7 @@ import numpy as np
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from matching.embedding import DIMENSIONS
 from matching.types import MatchParams, NeedProfile, Slot, VolunteerProfile
 
 SKILLS = (
@@ -92,7 +93,7 @@ Profile = TypeVar("Profile", VolunteerProfile, NeedProfile)
 @dataclass(frozen=True)
 class World:
     """The profiles are kept without their embeddings, which are added on access: Hypothesis prints
-    a failing example field by field, and 384 numbers per profile would bury it."""
+    a failing example field by field, and hundreds of numbers per profile would bury it."""
 
     plain_volunteers: list[VolunteerProfile]
     plain_needs: list[NeedProfile]
@@ -122,7 +123,7 @@ def texts() -> st.SearchStrategy[str]:
     return st.lists(part, max_size=3).map(" ".join)
 
 
-def fake_embedding(text: str, dimensions: int = 384) -> NDArray[np.float32]:
+def fake_embedding(text: str, dimensions: int = DIMENSIONS) -> NDArray[np.float32]:
     """A unit vector that depends on the text only, standing in for its sentence embedding."""
     vector = np.random.default_rng(zlib.crc32(text.encode())).standard_normal(dimensions)
     return np.asarray(vector / np.linalg.norm(vector), dtype=np.float32)

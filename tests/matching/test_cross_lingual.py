@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from matching.embedding import E5Embedder
+from matching.embedding import FusedEmbedder
 from matching.pipeline import match
 from matching.types import NeedProfile, VolunteerProfile
 
@@ -143,7 +143,7 @@ def embeddings() -> Iterator[dict[str, NDArray[np.float32]]]:
     texts = sorted(
         {*NEEDS.values(), *(text for by_language in VOLUNTEERS.values() for text in by_language.values())}
     )
-    yield dict(zip(texts, E5Embedder().embed(texts), strict=True))
+    yield dict(zip(texts, FusedEmbedder().embed(texts), strict=True))
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from matching import state
+from matching.embedding import DIMENSIONS
 from matching.matcher import Matcher
 from matching.pipeline import match
 from matching.types import NeedProfile, Proposal, VolunteerProfile
@@ -80,8 +81,8 @@ def test_a_new_need_with_a_language_nobody_in_the_fit_speaks_excludes_everyone()
 def test_embeddings_carry_meaning_across_languages() -> None:
     # Two needs with unrelated spellings; the volunteer's embedding points at the second one.
     rng = np.random.default_rng(0)
-    first, second = rng.standard_normal((2, 384)).astype(np.float32)
-    close = second + 0.1 * rng.standard_normal(384).astype(np.float32)
+    first, second = rng.standard_normal((2, DIMENSIONS)).astype(np.float32)
+    close = second + 0.1 * rng.standard_normal(DIMENSIONS).astype(np.float32)
     unit = [v / np.linalg.norm(v) for v in (first, second, close)]
     needs = [
         need(1, text="Fahrradwerkstatt", embedding=unit[0]),
