@@ -311,11 +311,10 @@ class Encoder:
         self.dense_columns_, self.wide_columns_, self.rest_columns_ = choose_text_columns(
             on_volunteer_side, on_need_side, len(volunteers), len(needs), self.dense_cells
         )
-        embeddings = [
-            e for e in (*(v.embedding for v in volunteers), *(n.embedding for n in needs)) if e is not None
-        ]
+        # Each side on its own (volunteers first, as in _meaning): see Projection.
+        embeddings = [[p.embedding for p in side if p.embedding is not None] for side in (volunteers, needs)]
         # Without any embedding the text signal is the n-gram cosine alone.
-        self.has_meaning_ = bool(embeddings)
+        self.has_meaning_ = any(embeddings)
         self.projection_ = Projection().fit(embeddings)
         return self
 
@@ -335,7 +334,10 @@ class Encoder:
         result = np.zeros((len(profiles), width), dtype=np.float32)
         vectors = [(i, p.embedding) for i, p in enumerate(profiles) if p.embedding is not None]
         if vectors and self.has_meaning_:
-            result[[i for i, _ in vectors]] = self.projection_.transform(np.stack([e for _, e in vectors]))
+            side = 0 if isinstance(profiles[0], VolunteerProfile) else 1
+            result[[i for i, _ in vectors]] = self.projection_.transform(
+                np.stack([e for _, e in vectors]), side
+            )
         return result
 
     def _multi_hot(self, rows: Sequence[Sequence[str]], index: dict[str, int]) -> NDArray[np.float32]:
