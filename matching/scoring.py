@@ -152,11 +152,12 @@ def combined(raw: Raw, params: MatchParams) -> Array:
 def _scaled_signals(raw: Raw, scale: Mapping[str, float]) -> Iterator[tuple[str, Array]]:
     """Each signal times its scale (1 where none is given), each array new or a broadcast vector.
 
-    skills: the share of the need's skills the volunteer has; languages: the share of the need's
-    listed languages the volunteer speaks; time: the share of the need's weekly time the volunteer
-    covers; distance: 1 - km / travel radius, at least 0; fairness: 1 for a volunteer never proposed,
-    one half at `fairness_half_at` earlier proposals, so the same few people are not offered
-    everything. min(x, 1)·s is computed as min(x·s, s).
+    skills: the share of the need's skills the volunteer has; languages: 1 when the volunteer speaks
+    any language the need lists (required ones are a hard constraint; of the welcome ones, one is what
+    a family needs: "Arabic, Russian or Ukrainian welcome"), else 0; time: the share of the need's
+    weekly time the volunteer covers; distance: 1 - km / travel radius, at least 0; fairness: 1 for a
+    volunteer never proposed, one half at `fairness_half_at` earlier proposals, so the same few people
+    are not offered everything. min(x, 1)·s is computed as min(x·s, s).
 
     A signal that does not apply to a pair (SIGNALS_NOT_APPLYING: the need names no skills or the
     volunteer chose none, the need lists no languages, it has no fixed times) takes its full value:
@@ -169,13 +170,12 @@ def _scaled_signals(raw: Raw, scale: Mapping[str, float]) -> Iterator[tuple[str,
     yield "text", np.minimum(text, s["text"], out=text)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_skill = np.where(raw.need_skills > 0, s["skills"] / raw.need_skills, 0.0)
-        per_language = np.where(raw.listed_languages > 0, s["languages"] / raw.listed_languages, 0.0)
         per_quarter = np.where(raw.need_quarters > 0, s["time"] / raw.need_quarters, 0.0)
     skills = np.multiply(raw.shared_skills, per_skill, dtype=np.float64)
     skills += np.where(raw.need_skills > 0, 0.0, s["skills"])
     np.copyto(skills, s["skills"], where=np.broadcast_to(raw.names_skills == 0, skills.shape))
     yield "skills", skills
-    languages = np.multiply(raw.shared_languages, per_language, dtype=np.float64)
+    languages = np.minimum(raw.shared_languages * s["languages"], s["languages"], dtype=np.float64)
     yield (
         "languages",
         np.add(languages, np.where(raw.listed_languages > 0, 0.0, s["languages"]), out=languages),

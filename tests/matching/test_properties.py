@@ -248,7 +248,7 @@ def check_reasons(p: Proposal, v: VolunteerProfile, n: NeedProfile, params: Matc
     )
     listed_count = len(n.required_languages | n.welcome_languages)
     shared_count = len(r["shared_languages"])
-    assert signals["languages"] == approx(shared_count / listed_count if listed_count else 1.0, abs=1e-3)
+    assert signals["languages"] == (1.0 if shared_count or not listed_count else 0.0)
     if not effective_slots(n):
         assert signals["time"] == 1.0, "any time suits a need without fixed times"
     weights = {name: getattr(params, f"weight_{name}") for name in SIGNALS}
