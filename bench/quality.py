@@ -1,12 +1,16 @@
 """Text-ranking quality of the matcher's text signal on a labelled folder.
 
     python -m bench.quality ../shared/data/jobtitle-similarity/en
+    python -m bench.quality bench/data/jobtitles-de --lang de
 
 The folder holds queries.tsv (id, text), corpus_documents.tsv (id, text) and annotations.tsv
 (query id, 0, document id, 1: the relevant pairs). Each query is scored against every document the
 way the matcher scores a volunteer's text against a need's (matching.scoring.text_similarity, with the
 sentence embeddings the stored profiles would carry); the baseline is plain word TF-IDF, in the same
 run. Prints a table, then one line of JSON.
+
+`--lang` only labels the output: the matcher knows a text's language from the text alone (its models are
+multilingual), so nothing is set or tuned per language.
 """
 
 import argparse
@@ -115,7 +119,9 @@ def word_tfidf_scores(queries: Sequence[str], documents: Sequence[str]) -> NDArr
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
-    folder = parser.parse_args().folder
+    parser.add_argument("--lang", default="", help="the language of the folder's texts, for the output only")
+    args = parser.parse_args()
+    folder = args.folder
     queries = read_pairs(folder / "queries.tsv")
     documents = read_pairs(folder / "corpus_documents.tsv")
     relevant = read_relevant(folder / "annotations.tsv")
@@ -131,7 +137,9 @@ def main() -> None:
     ours_s = time.perf_counter() - start  # includes embedding any text not yet in the cache
 
     judged = sum(1 for q in query_ids if relevant.get(q))
-    print(f"{folder}: {judged} judged queries, {len(doc_ids)} documents")
+    print(
+        f"{folder}{f' ({args.lang})' if args.lang else ''}: {judged} judged queries, {len(doc_ids)} documents"
+    )
     print_table(
         ["method", "NDCG@10", "recall@10", "MRR@10", "seconds"],
         [
@@ -149,6 +157,7 @@ def main() -> None:
     print_json(
         {
             "bench": "quality",
+            **({"lang": args.lang} if args.lang else {}),
             "queries": judged,
             "ndcg_at_10": round(ours["ndcg"], 4),
             "recall_at_10": round(ours["recall"], 4),

@@ -22,6 +22,7 @@ QUARTERS_PER_WEEK = 7 * QUARTERS_PER_DAY
 # A fixed-time need wants one shared window of at least this many minutes.
 MIN_OVERLAP_MINUTES = 30
 EARTH_RADIUS_KM = 6371.0
+MEANING_BATCH = 8192  # stored embeddings projected at a time (see Encoder._meaning)
 # Within the spelling part of the text signal: whole words beside character n-grams (see TextVectoriser).
 WORD_SHARE = 0.5
 
@@ -335,9 +336,12 @@ class Encoder:
         vectors = [(i, p.embedding) for i, p in enumerate(profiles) if p.embedding is not None]
         if vectors and self.has_meaning_:
             side = 0 if isinstance(profiles[0], VolunteerProfile) else 1
-            result[[i for i, _ in vectors]] = self.projection_.transform(
-                np.stack([e for _, e in vectors]), side
-            )
+            # A few thousand at a time: all stored vectors of a city's volunteers at once, with the
+            # temporaries of projecting them, would take a gigabyte beside the result.
+            for start in range(0, len(vectors), MEANING_BATCH):
+                batch = vectors[start : start + MEANING_BATCH]
+                rows = [i for i, _ in batch]
+                result[rows] = self.projection_.transform(np.stack([e for _, e in batch]), side)
         return result
 
     def _multi_hot(self, rows: Sequence[Sequence[str]], index: dict[str, int]) -> NDArray[np.float32]:
