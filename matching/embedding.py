@@ -74,6 +74,8 @@ def from_bytes(data: bytes | None) -> NDArray[np.float32] | None:
 # Fitted on at least this many profiles, a projection drops each model's most common directions
 # and keeps the next KEPT ones; fewer profiles cannot estimate them, so they are only centred.
 PROJECTED_FROM = 500
+# A side is centred on its own mean from this many profiles on (see Projection), else on everyone's.
+SIDE_MEAN_FROM = 20
 DROPPED = 5
 KEPT = 192
 
@@ -111,9 +113,9 @@ class Projection:
                 for v in sides
             ]
             pooled = sum(sums, np.zeros(stop - start)) / max(1, total)
-            # A side without any embedding yet takes the mean of all: its later profiles still centre.
+            # A side of too few profiles takes the mean of all: one volunteer's own mean is the volunteer.
             means = [
-                (s / len(v) if len(v) else pooled).astype(np.float32)
+                (s / len(v) if len(v) >= SIDE_MEAN_FROM else pooled).astype(np.float32)
                 for s, v in zip(sums, sides, strict=True)
             ]
             for side, mean in enumerate(means):

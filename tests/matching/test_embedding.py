@@ -36,3 +36,11 @@ def test_an_offset_shared_by_one_side_does_not_change_its_products_with_the_othe
     before = plain.transform(volunteers, 0) @ plain.transform(needs, 1).T
     after = shifted.transform(volunteers, 0) @ shifted.transform(needs + offset, 1).T
     assert np.allclose(before, after, atol=1e-4)
+
+
+def test_a_side_of_a_few_profiles_is_centred_on_everyones_mean() -> None:
+    """One volunteer's own mean is the volunteer: centred on it, nothing of their meaning would be left."""
+    rng = np.random.default_rng(2)
+    volunteer, needs = unit_rows(rng, 1), unit_rows(rng, 30)
+    projection = Projection().fit([list(volunteer), list(needs)])
+    assert np.linalg.norm(projection.transform(volunteer, 0)) > 0.99
