@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             (full_s + fit_s) * 1000 / percentile_ms(need_times, 50),
         ],
         [
-            "embed one text (e5, loaded)",
+            "embed one text (e5 + USE, loaded)",
             len(embed_times),
             percentile_ms(embed_times, 50),
             percentile_ms(embed_times, 99),
