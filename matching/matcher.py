@@ -18,6 +18,7 @@ from matching.best import BestScores
 from matching.blocks import Bars, Chunk, Columns, candidates, chunks, concatenate, select, top_k_of_each
 from matching.features import Encoder, NeedArrays, VolunteerArrays, compress_weeks
 from matching.proposals import Proposals
+from matching.relaxation import relaxations
 from matching.state import SideState
 from matching.types import MatchParams, NeedProfile, Proposal, VolunteerProfile
 
@@ -225,6 +226,18 @@ class Matcher:
         n: NeedArrays,
     ) -> Proposals:
         return Proposals(chosen, volunteers, needs, v.ids, n.ids, self.params)
+
+    # -- what relaxing one requirement would bring ---------------------------------------------------
+
+    def relaxations(self, need_ids: Collection[int] | None = None) -> dict[int, dict[str, int]]:
+        """Per fitted need (all, or these ids), how many more volunteers would qualify if each one of its
+        hard constraints were relaxed (matching.relaxation); a paused or full need is left out.
+
+        Reads both sides as they are, pending parts beside the main rows, like match_need.
+        """
+        return relaxations(
+            self.volunteers.parts(), self.needs.parts(), need_ids, self.block_cells, self.params.threads
+        )
 
 
 def _against_parts(

@@ -14,6 +14,7 @@ from app.base import utcnow
 from app.extensions import db
 from app.matching_runs import services as runs
 from app.matching_runs.models import MatchRun, RunKind
+from app.needs.relaxations import store_relaxations
 from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage
 from app.outbox.services import MATCH_NEED, MATCH_VOLUNTEER
@@ -44,31 +45,35 @@ SINGLE = {RunKind.VOLUNTEER: (MATCH_VOLUNTEER, "volunteer_id"), RunKind.NEED: (M
 
 def _match(
     session: Session, kind: RunKind, subjects: list[int]
-) -> tuple[dict[int | None, list[Proposal]], int, int]:
+) -> tuple[dict[int | None, list[Proposal]], dict[int, dict[str, int]] | None, int, int]:
     """The one call into the matcher, on this process's warm state: proposals by subject (None: all),
-    and how many volunteers and needs it looked at.
+    per need matched how many more volunteers would qualify if one requirement were relaxed (None:
+    not counted, as for volunteers), and how many volunteers and needs it looked at.
 
     The nightly run fits afresh and thins its candidates to what places and capacities allow
     (matching.assignment); single profiles are matched on the warm state without refitting.
     """
     params = MatchParams(today=date.today(), threads=current_app.config["MATCH_THREADS"])
     by_subject: dict[int | None, list[Proposal]]
+    relaxed: dict[int, dict[str, int]] | None = None
     if kind == RunKind.ALL:
         matcher = warm.fit(session, params)
         by_subject = {None: list(matcher.match_all(assignment=True, decided=decided_pairs(session=session)))}
+        relaxed = matcher.relaxations()
     elif kind == RunKind.VOLUNTEER and subjects:
         matcher = warm.synced(session, params, volunteer_ids=subjects)
         by_subject = {i: list(matcher.match_volunteer(i)) for i in subjects}
     elif kind == RunKind.NEED and subjects:
         matcher = warm.synced(session, params, need_ids=subjects)
         by_subject = {i: list(matcher.match_need(i)) for i in subjects}
+        relaxed = matcher.relaxations(subjects)
     else:
         raise ValueError(f"nothing to match for {kind} {subjects}")
     everything = [p for found in by_subject.values() for p in found]
     # A volunteer task loaded its volunteers fresh in this transaction (warm.synced): they exist.
     live = set(map(_pair, warm.existing(session, everything, check_volunteers=kind != RunKind.VOLUNTEER)))
     live_by_subject = {s: [p for p in found if _pair(p) in live] for s, found in by_subject.items()}
-    return live_by_subject, len(matcher.volunteers.profiles), len(matcher.needs.profiles)
+    return live_by_subject, relaxed, len(matcher.volunteers.profiles), len(matcher.needs.profiles)
 
 
 def _pair(proposal: Proposal) -> tuple[int, int]:
@@ -137,7 +142,7 @@ def _attempt(
         if taken is not None:
             taken.extend(message.id or 0 for message, _ in along)
         subjects = [s for s in (subject, *(other for _, other in along)) if s is not None]
-        found, volunteers, needs = _match(session, kind, subjects)
+        found, relaxed, volunteers, needs = _match(session, kind, subjects)
         # The subjects' scopes are disjoint, so each store's query need not flush the ones before it:
         # changes are flushed, and all new proposals inserted in one statement, after the last store.
         new_rows: list[dict[str, Any]] = []
@@ -156,6 +161,9 @@ def _attempt(
                     needs=needs,
                 )
         insert_new_proposals(session=session, rows=new_rows)
+        if relaxed is not None:
+            scope = None if kind == RunKind.ALL else subjects
+            store_relaxations(session=session, counts=relaxed, need_ids=scope)
         outbox.mark_processed(session=session, message_ids=[outbox_id, *(message.id for message, _ in along)])
         runs.finish(session=session, run=run, counts=counts, volunteers=volunteers, needs=needs)
         session.commit()

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Field, LargeBinary, SQLModel, Text
+from sqlmodel import JSON, Column, Field, LargeBinary, SQLModel, Text
 
 from app.base import WeeklySlotBase, utcnow
 
@@ -50,6 +50,13 @@ class Need(SQLModel, table=True):
     # recomputes it, and a hash of the text it was computed from (a changed text is embedded again).
     embedding: bytes | None = Field(default=None, sa_type=LargeBinary)
     embedding_key: str = Field(default="", max_length=64)
+    # From the last matching of this need: {constraint: how many more volunteers would qualify if only
+    # that requirement were relaxed}, counts above 0 only; None while it was not counted (or is paused
+    # or full). Written by the matching worker, which leaves updated_at alone: that marks profile edits.
+    qualify_if_relaxed: dict[str, int] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    qualify_counted_at: datetime | None = None
 
 
 class NeedLanguage(SQLModel, table=True):
