@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 from app import create_app, migrate, reference
 from app.accounts import services as accounts
 from app.config import Settings
+from app.embeddings import embed_on_save
 from app.extensions import db
 from app.matching_runs.models import MatchRun
 from app.proposals.models import Proposal
@@ -99,10 +100,15 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
 
 
 def make_needs(session: Session, count: int) -> None:
-    """Open needs the default volunteer of tests.factories is eligible for."""
+    """Open needs the default volunteer of tests.factories is eligible for, embedded as when saved: a
+    fresh worker child would otherwise load both sentence models inside the short task time limit
+    these tests set (5 s), which they are not about."""
     organisation = factories.make_organisation(session)
     for _ in range(count):
-        factories.make_need(session, organisation=organisation, skills=("homework_help",))
+        need = factories.make_need(session, organisation=organisation, skills=("homework_help",))
+        embed_on_save(need)
+        session.add(need)
+    session.commit()
 
 
 def proposal_pairs(session: Session, volunteer_id: int | None = None) -> list[tuple[int, int]]:
