@@ -29,6 +29,7 @@ from typing import Any
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from app.demo import parse_slot
 from bench.common import cached_embeddings, print_json, print_table
 from matching.pipeline import match
 from matching.types import MatchParams, NeedProfile, Proposal, Slot, VolunteerProfile
@@ -37,7 +38,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CASES = ROOT / "bench" / "data" / "crosslingual.json"
 DATA = ROOT / "app" / "data"
 TODAY = date(2026, 6, 1)  # fixed, so that ages and certificates read the same on any day
-WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 ALL_WEEK = tuple(Slot(day, 0, 24 * 60) for day in range(7))
 WITHIN_REACH_KM = 100.0
 MIN_SHARED_MINUTES = 30
@@ -57,12 +57,8 @@ class Case:
 
 
 def parse_slots(texts: Sequence[str]) -> tuple[Slot, ...]:
-    slots = []
-    for text in texts:
-        day, hours = text.split()
-        start, end = (int(h) * 60 + int(m) for h, m in (t.split(":") for t in hours.split("-")))
-        slots.append(Slot(WEEKDAYS.index(day), start, end))
-    return tuple(slots)
+    """Slots written as in the demo data ("Di 15:00-17:00")."""
+    return tuple(Slot(*parse_slot(text)) for text in texts)
 
 
 def load(path: Path) -> tuple[list[NeedProfile], list[Case]]:
