@@ -16,6 +16,18 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+# The largest id a row can have (PostgreSQL's integer); URLs and API fields with a larger one are refused
+# before they reach the database, whose driver would fail on them instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def row_id(text: str) -> int:
+    """A row id from a query parameter, for `request.args.get(..., type=row_id)`: others count as absent."""
+    number = int(text)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(f"not a row id: {text}")
+    return number
+
 WEEKDAYS = range(7)  # 0 = Monday, as datetime.weekday()
 
 

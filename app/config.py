@@ -44,7 +44,14 @@ class Settings:
     )
     # "console" prints mails to the log instead of sending them (embedded demo without SMTP server).
     mail_backend: str = field(default_factory=lambda: os.environ.get("MAIL_BACKEND", "smtp"))
-    session_cookie_secure: bool = field(default_factory=lambda: _flag("SESSION_COOKIE_SECURE", False))
+    # Served over HTTPS (behind a TLS proxy): plain-HTTP requests are redirected, HSTS is sent, and the
+    # session cookie travels over HTTPS only. Off for the laptop demo on http://127.0.0.1.
+    https: bool = field(default_factory=lambda: _flag("HTTPS", _flag("SESSION_COOKIE_SECURE", False)))
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted; the login rate limit
+    # counts per client address, which without this would be the proxy's.
+    proxy_count: int = field(default_factory=lambda: int(os.environ.get("PROXY_COUNT", "0")))
+    # Where the login rate limits count; "memory://" keeps them per process (laptop demo).
+    ratelimit_storage_url: str = field(default_factory=lambda: os.environ.get("RATELIMIT_STORAGE_URL", ""))
     # Redis hands an unacknowledged task to another worker after this long, so it must exceed the longest
     # task; the fault tests shorten it (with the restore sweep) to see recovery within seconds.
     visibility_timeout_s: int = field(
@@ -106,7 +113,16 @@ class Settings:
             "MAIL_BACKEND": ("console" if self.mail_backend == "console" else "smtp"),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
-            "SESSION_COOKIE_SECURE": self.session_cookie_secure,
+            "SESSION_COOKIE_SECURE": self.https,
+            "HTTPS": self.https,
+            "PROXY_COUNT": self.proxy_count,
+            # Without its own setting the limiter counts in the broker's Redis, or in memory when tasks
+            # run in-process (no Redis); if Redis fails, it falls back to memory rather than refuse logins.
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url
+            or ("memory://" if self.tasks_in_process else self.broker_url),
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "RATELIMIT_KEY_PREFIX": f"{self.task_queue}-limits",
             "BABEL_DEFAULT_LOCALE": self.default_locale,
             "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
             "LOCALES": self.locales,

@@ -2,7 +2,7 @@
 
 from babel import Locale
 from babel.dates import get_day_names
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
@@ -12,10 +12,14 @@ LANGUAGE_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """The user's saved choice, then the language cookie, then the browser's wish, then German."""
+    """The user's saved choice, then the language cookie, then the browser's wish, then German.
+
+    An API call's user is the owner of its token (app.accounts.api_auth), not a login cookie.
+    """
     supported: tuple[str, ...] = current_app.config["LOCALES"]
-    if current_user.is_authenticated and current_user.locale in supported:
-        return str(current_user.locale)
+    user = g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    if user is not None and user.locale in supported:
+        return str(user.locale)
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in supported:
         return str(chosen)

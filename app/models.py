@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from app import base  # noqa: F401  (naming convention first)
-from app.accounts.models import User
+from app.accounts.models import ApiToken, User
 from app.matching_runs.models import MatchRun
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot
 from app.offices.models import District, Office
@@ -18,6 +18,7 @@ from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ApiToken",
     "ConsentRecord",
     "District",
     "Language",

@@ -27,6 +27,9 @@ MENU = (
     MenuItem("pairings.overview", _l("Pairings"), (Role.COORDINATOR, Role.ADMIN)),
     MenuItem("matching_runs.overview", _l("Matching runs"), (Role.COORDINATOR, Role.ADMIN)),
     MenuItem("admin.index", _l("Administration"), (Role.ADMIN,)),
+    MenuItem(
+        "account.settings", _l("My account"), (Role.VOLUNTEER, Role.PARTNER, Role.COORDINATOR, Role.ADMIN)
+    ),
 )
 
 

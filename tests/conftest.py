@@ -1,6 +1,7 @@
 """Fixtures shared by all tests: an app on SQLite and on PostgreSQL, a real SMTP server, logins."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,23 @@ def make_test_app(database_url: str, smtp_port: int, tmp_path: Path, **overrides
         mail_backend="smtp",
     )
     return create_app(settings, TESTING=True, **overrides)
+
+
+@contextmanager
+def another_app(database_url: str, smtp_port: int, tmp_path: Path, **overrides: object) -> Iterator[Flask]:
+    """A second app with other settings on the test's database, inside its app context.
+
+    create_app() binds the shared `db` to a new engine; afterwards that engine is closed and `db` gets
+    the first app's engine back, so the `app` fixture closes that one with its sessions' connections.
+    """
+    first_engine = db.engine
+    other = make_test_app(database_url, smtp_port, tmp_path, **overrides)
+    try:
+        with other.app_context():
+            yield other
+    finally:
+        db.engine.dispose()
+        db._engine = first_engine
 
 
 def empty_all_tables(session: Session) -> None:

@@ -152,3 +152,23 @@ def make_proposal(
     session.add(proposal)
     session.commit()
     return proposal
+
+
+from app.pairings.models import Pairing, PairingStatus  # noqa: E402 (added with make_pairing, below the others)
+
+
+def make_pairing(
+    session: Session,
+    *,
+    volunteer: Volunteer | None = None,
+    need: Need | None = None,
+    status: PairingStatus = PairingStatus.INTRODUCED,
+    **fields: Any,
+) -> Pairing:
+    """A pairing of this volunteer and need (made up if not given) in `status`, without a proposal."""
+    volunteer = volunteer or make_volunteer(session)
+    need = need or make_need(session)
+    pairing = Pairing(volunteer_id=volunteer.id, need_id=need.id, status=status, **fields)
+    session.add(pairing)
+    session.commit()
+    return pairing

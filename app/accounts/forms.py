@@ -1,7 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.services import MIN_PASSWORD_LENGTH
 
@@ -52,3 +61,34 @@ class EmailForm(FlaskForm):
 
 class NewPasswordForm(FlaskForm):
     password, password_repeat = new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Please enter your current password."))]
+    )
+    password, password_repeat = new_password_fields()
+
+
+VALIDITY_CHOICES = [
+    SelectChoice("90", _l("90 days")),
+    SelectChoice("365", _l("one year")),
+    SelectChoice("0", _l("until revoked")),
+]
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name of the key"),
+        validators=[
+            InputRequired(_l("Please name the key, e.g. after the program that uses it.")),
+            Length(max=80),
+        ],
+    )
+    scopes = SelectMultipleField(
+        _l("What may the key do?"),
+        validators=[InputRequired(_l("Please choose at least one permission."))],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    valid_days = SelectField(_l("Valid for"), choices=VALIDITY_CHOICES, default="90")

@@ -49,3 +49,26 @@ class User(SQLModel, table=True):
 
     def get_id(self) -> str:
         return self.session_token
+
+
+class ApiToken(SQLModel, table=True):
+    """A partner's or coordinator's key for the JSON API: only its hash is stored, shown once at creation."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=80)
+    # SHA-256 of the whole token: the token is 32 random bytes, so a slow password hash adds nothing.
+    token_hash: str = Field(max_length=64, unique=True)
+    # The token's first characters, so its owner can tell tokens apart without the secret.
+    prefix: str = Field(max_length=16)
+    scopes: str = Field(max_length=200)  # space-separated, as in OAuth
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())

@@ -1,7 +1,11 @@
 """Login, logout, e-mail confirmation and password reset."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import Limiter
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -21,6 +25,34 @@ LANDING = {
 }
 
 Page = str | tuple[str, int]
+
+# Failed logins per client address, and per e-mail address from any address (slow, distributed guessing).
+# A success does not count, so a person who mistypes twice and then logs in is never slowed down.
+LOGIN_FAILURES_PER_ADDRESS = "10 per 10 minutes"
+LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
+# Links sent by mail, per client address: nobody can use the site to flood someone's inbox.
+MAILS_PER_ADDRESS = "5 per 15 minutes"
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code >= 400
+
+
+def _login_email() -> str:
+    return "login:" + services.normalise_email(request.form.get("email", ""))
+
+
+def limit_attempts(app: Flask, limiter: Limiter) -> None:
+    """Puts the limits above on this app's login and mail-sending views (one limiter per app)."""
+    per_address = limiter.limit(LOGIN_FAILURES_PER_ADDRESS, methods=["POST"], deduct_when=_failed)
+    per_account = limiter.limit(
+        LOGIN_FAILURES_PER_ACCOUNT, methods=["POST"], deduct_when=_failed, key_func=_login_email
+    )
+    mails = limiter.limit(MAILS_PER_ADDRESS, methods=["POST"])
+    views: dict[str, Callable[..., Any]] = app.view_functions
+    views["accounts.login"] = per_address(per_account(views["accounts.login"]))
+    for endpoint in ("accounts.resend_confirmation", "accounts.forgot_password"):
+        views[endpoint] = mails(views[endpoint])
 
 
 def landing_url(user: User) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
+from app.accounts.api_tokens import revoke_all_tokens
 from app.accounts.models import Role, User, new_session_token
 from app.accounts.services import add_user, find_user_by_email
 from app.offices.models import District, Office
@@ -54,10 +55,11 @@ def staff_user(*, session: Session, user_id: int) -> User | None:
 
 
 def set_active(*, session: Session, user: User, active: bool) -> User:
-    """Deactivating also ends every login of the user at once."""
+    """Deactivating also ends every login of the user at once and revokes their API tokens."""
     user.is_active = active
     if not active:
         user.session_token = new_session_token()
+        revoke_all_tokens(session=session, user_id=user.id or 0)
     session.add(user)
     session.commit()
     return user

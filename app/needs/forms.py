@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlmodel import Session
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,9 +23,12 @@ from wtforms import (
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.i18n import weekday_name
 from app.labels import TARGET_GROUP
 from app.needs.models import Schedule, TargetGroup
 from app.needs.services import SCALARS, NeedData
+from app.offices.services import district_choices
+from app.vocab.services import language_choices, skill_choices
 
 SLOT_ROWS = 4
 LANGUAGE_ROWS = 4
@@ -183,6 +187,17 @@ class NeedForm(FlaskForm):
             requires_certificate=bool(self.requires_certificate.data),
             min_age=self.min_age.data,
         )
+
+
+def with_choices(form: NeedForm, *, session: Session, locale: str) -> NeedForm:
+    """The form with its districts, languages, skills and weekdays to choose from (pages and API)."""
+    form.set_choices(
+        district_choices(session=session),
+        language_choices(session=session, locale=locale),
+        skill_choices(session=session, locale=locale),
+        [(str(day), weekday_name(day)) for day in range(7)],
+    )
+    return form
 
 
 def form_data(data: NeedData) -> dict[str, Any]:

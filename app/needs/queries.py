@@ -69,11 +69,16 @@ def pairing_counts(*, session: Session, need_ids: Sequence[int]) -> dict[int, di
 
 def introduced_volunteers(*, session: Session, need_id: int) -> list[tuple[Pairing, Volunteer, str]]:
     """(pairing, volunteer, e-mail) of everyone who accepted this need, oldest first."""
+    return introductions(session=session, need_ids=[need_id])
+
+
+def introductions(*, session: Session, need_ids: Sequence[int]) -> list[tuple[Pairing, Volunteer, str]]:
+    """(pairing, volunteer, e-mail) of everyone who accepted one of these needs, oldest first."""
     rows = session.exec(
         select(Pairing, Volunteer, User.email)
         .join(Volunteer, col(Volunteer.id) == col(Pairing.volunteer_id))
         .join(User, col(User.id) == col(Volunteer.user_id))
-        .where(Pairing.need_id == need_id, col(Pairing.status).in_(VISIBLE_TO_PARTNER))
+        .where(col(Pairing.need_id).in_(need_ids), col(Pairing.status).in_(VISIBLE_TO_PARTNER))
         .order_by(col(Pairing.created_at), col(Pairing.id))
     )
     return [(pairing, volunteer, email) for pairing, volunteer, email in rows]

@@ -11,16 +11,16 @@ from werkzeug.wrappers import Response
 
 from app.accounts.access import district_scope, role_required
 from app.accounts.models import Role
-from app.errors import Conflict
+from app.base import row_id
 from app.extensions import db
-from app.i18n import weekday_name
 from app.labels import NEED_STATUS
 from app.needs import queries, services
-from app.needs.forms import NeedForm, form_data
+from app.needs.access import own_need, refuse_if_closed
+from app.needs.forms import NeedForm, form_data, with_choices
 from app.needs.models import Need, NeedStatus
 from app.offices.services import district_choices
 from app.partners.models import Organisation
-from app.vocab.services import language_choices, skill_choices
+from app.vocab.services import skill_choices
 
 bp = Blueprint("needs", __name__, url_prefix="/bedarfe")
 
@@ -35,13 +35,7 @@ def _context(needs: Sequence[Need]) -> dict[str, Any]:
 
 
 def _own_need(need_id: int) -> Need:
-    """The need if the user's organisation owns it (admins: any); 404 otherwise, revealing nothing."""
-    need = db.session.get(Need, need_id)
-    if need is None:
-        abort(404)
-    if current_user.role != Role.ADMIN and need.organisation_id != current_user.organisation_id:
-        abort(404)
-    return need
+    return own_need(need_id, current_user._get_current_object())
 
 
 def _visible_need(need_id: int) -> Need:
@@ -57,15 +51,10 @@ def _visible_need(need_id: int) -> Need:
     return need
 
 
-def _refuse_if_closed(need: Need) -> None:
-    if not services.can_change(need):
-        raise Conflict(_("This need is closed and cannot be changed any more."))
-
-
 @bp.get("/")
 def public_list() -> str:
-    district_id = request.args.get("district", type=int)
-    skill_id = request.args.get("skill", type=int)
+    district_id = request.args.get("district", type=row_id)
+    skill_id = request.args.get("skill", type=row_id)
     needs = queries.open_needs(session=db.session, district_id=district_id, skill_id=skill_id)
     return render_template(
         "needs/public_list.html",
@@ -89,13 +78,7 @@ def mine() -> str:
 
 
 def _prepared(form: NeedForm) -> NeedForm:
-    form.set_choices(
-        district_choices(session=db.session),
-        language_choices(session=db.session, locale=_locale()),
-        skill_choices(session=db.session, locale=_locale()),
-        [(str(day), weekday_name(day)) for day in range(7)],
-    )
-    return form
+    return with_choices(form, session=db.session, locale=_locale())
 
 
 def _render_form(form: NeedForm, need: Need | None, status: int = 200) -> tuple[str, int]:
@@ -124,7 +107,7 @@ def new() -> Response | tuple[str, int]:
 @role_required(Role.PARTNER)
 def edit(need_id: int) -> Response | tuple[str, int]:
     need = _own_need(need_id)
-    _refuse_if_closed(need)
+    refuse_if_closed(need)
     if request.method == "GET":
         stored = services.need_data(session=db.session, need=need)
         return _render_form(_prepared(NeedForm(data=form_data(stored))), need)
@@ -155,7 +138,7 @@ def set_status(need_id: int) -> Response:
         status = NeedStatus(request.form.get("status", ""))
     except ValueError:
         abort(400)
-    _refuse_if_closed(need)
+    refuse_if_closed(need)
     services.set_status(session=db.session, need=need, status=status)
     flash(_("The need is now %(status)s.", status=NEED_STATUS[status]), "success")
     return redirect(url_for("needs.detail", need_id=need.id))

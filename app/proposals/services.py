@@ -52,8 +52,11 @@ def review_queue(
     district_ids: Sequence[int] | None,
     district_id: int | None = None,
     min_score: float = 0.0,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[QueueEntry]:
-    """Pending proposals whose need lies in these districts (None: all), best score first."""
+    """Pending proposals whose need lies in these districts (None: all), best score first; `limit` of
+    them from `offset` on (None: all)."""
     query = (
         select(Proposal, Volunteer, Need, Organisation)
         .join(Volunteer, col(Volunteer.id) == col(Proposal.volunteer_id))
@@ -66,6 +69,7 @@ def review_queue(
         query = query.where(col(Need.district_id).in_(district_ids))
     if district_id is not None:
         query = query.where(Need.district_id == district_id)
+    query = query.offset(offset).limit(limit)
     districts = dict(district_choices(session=session))
     entries = [
         QueueEntry(p, v, n, o, districts.get(n.district_id, ""), districts.get(v.district_id, ""))

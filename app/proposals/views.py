@@ -5,7 +5,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,26 +13,17 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.needs.models import Need
 from app.offices.services import district_choices
-from app.pairings.mails import send_offer
 from app.proposals import services
 from app.proposals.explain import explain
 from app.proposals.forms import BulkDecisionForm, DecisionForm, QueueFilterForm
 from app.proposals.models import Proposal
+from app.proposals.offers import REFUSALS, take_decisions
 from app.proposals.services import Decision, Outcome, Refusal
 from app.vocab.services import language_labels_by_code, skill_labels_by_key
 from app.volunteers.forms import LEVEL_LABELS
 from app.volunteers.models import Volunteer
 
 bp = Blueprint("proposals", __name__, url_prefix="/vorschlaege")
-
-REFUSALS = {
-    Refusal.NOT_FOUND: _l("This proposal does not exist or is outside your districts."),
-    Refusal.ALREADY_DECIDED: _l("This proposal was already decided."),
-    Refusal.VOLUNTEER_PAUSED: _l("The volunteer has paused their profile."),
-    Refusal.NEED_NOT_OPEN: _l("The need is paused or closed."),
-    Refusal.VOLUNTEER_FULL: _l("The volunteer already has as many engagements as they want."),
-    Refusal.NEED_FULL: _l("All places of this need are taken."),
-}
 
 
 def _locale() -> str:
@@ -76,25 +66,21 @@ def _render_queue(status: int = 200, **forms: Any) -> tuple[str, int]:
 
 
 def _take(proposal_ids: list[int], decision: str, reason: str) -> list[Outcome]:
-    """Decides through the service, then mails every new offer (only after the commit)."""
-    outcomes = services.decide(
-        session=db.session,
+    taken = take_decisions(
+        user=current_user._get_current_object(),
         proposal_ids=proposal_ids,
         decision=Decision(decision),
         reason=reason,
-        decided_by_id=current_user.id,
-        district_ids=district_scope(current_user),
     )
-    unsent = [o for o in outcomes if o.pairing is not None and not send_offer(db.session, o.pairing)]
-    if unsent:
+    if taken.unsent_offers:
         flash(
             _(
                 "The offer mail could not be sent to %(count)d volunteer(s); please contact them directly.",
-                count=len(unsent),
+                count=taken.unsent_offers,
             ),
             "error",
         )
-    return outcomes
+    return taken.outcomes
 
 
 def _success_message(decision: str, count: int) -> str:

@@ -1,0 +1,76 @@
+"""Protections every response gets: security headers, no caching of personal data, trusted proxies.
+
+The headers come from Flask-Talisman. The policy allows only this site's own files: the pages load
+no script, style, font or image from any other host, and no inline script or style at all.
+"""
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Response
+
+from app.accounts.views import limit_attempts
+from app.base import MAX_ID
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    # Nobody may put our pages in a frame (clickjacking); X-Frame-Options says the same to old browsers.
+    "frame-ancestors": "'none'",
+}
+ONE_YEAR_S = 365 * 24 * 3600
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number beyond any row id becomes 0, which no row has, so the view
+    answers 404 as for any unknown id instead of the database driver failing on the number."""
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0
+
+
+def init_app(app: Flask) -> None:
+    """Before the blueprints: their routes bind the converter when they are registered."""
+    app.url_map.converters["int"] = RowIdConverter
+    if app.config["PROXY_COUNT"]:
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    https = bool(app.config["HTTPS"])
+    Talisman(
+        app,
+        force_https=https,
+        # Sent only on HTTPS responses; other hosts of the city's domain are not ours to pin.
+        strict_transport_security=True,
+        strict_transport_security_max_age=ONE_YEAR_S,
+        strict_transport_security_include_subdomains=False,
+        session_cookie_secure=https,
+        session_cookie_samesite="Lax",
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        # Response links carry tokens in their path (/vermittlungen/antwort/<token>); keep them in-house.
+        referrer_policy="same-origin",
+    )
+    app.after_request(_no_store)
+
+
+def init_rate_limits(app: Flask) -> None:
+    """A limiter of this app's own (storage and fallback from RATELIMIT_* in app.config) on the login and
+    mail-sending views; its own, because a shared one keeps the first app's settings and state."""
+    limiter = Limiter(key_func=get_remote_address)
+    limiter.init_app(app)
+    limit_attempts(app, limiter)
+
+
+def _no_store(response: Response) -> Response:
+    """Nothing but the static files may be kept by a browser or proxy: most pages show someone's data,
+    and every page shows who is logged in."""
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
