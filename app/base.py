@@ -28,6 +28,7 @@ def row_id(text: str) -> int:
         raise ValueError(f"not a row id: {text}")
     return number
 
+
 WEEKDAYS = range(7)  # 0 = Monday, as datetime.weekday()
 
 
