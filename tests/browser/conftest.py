@@ -1,5 +1,6 @@
 """A live server on a free port and Debian's headless Chromium, driven by Selenium."""
 
+import json
 import shutil
 import tempfile
 import threading
@@ -93,6 +94,8 @@ def chromium() -> Iterator[WebDriver]:
     ):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": "de-DE,de"})
+    # The network events of the pages, so a test can see every request a page makes (requested_urls).
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(3)
     yield driver
@@ -154,6 +157,16 @@ def _gone(element: WebElement) -> bool:
     except WebDriverException:
         return True
     return False
+
+
+def requested_urls(driver: WebDriver) -> list[str]:
+    """The URLs the pages requested since the last call (Chromium's performance log, drained by reading)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        event = json.loads(entry["message"])["message"]
+        if event.get("method") == "Network.requestWillBeSent":
+            urls.append(str(event["params"]["request"]["url"]))
+    return urls
 
 
 def wait_for_path(driver: WebDriver, path: str) -> None:

@@ -1,5 +1,6 @@
 """axe-core (from npm, injected into Debian's Chromium) finds no WCAG 2.1 A/AA violation on any page, in
-German and in Arabic (right to left), for every role, on the demo data.
+German and in Arabic (right to left), for every role, on the demo data; and no page asks another host
+for anything (scripts, styles, fonts, images).
 
 Every GET page of the app is visited as the person who sees it (a test fails when a new page is missing
 from the list), and the forms are also checked with their error messages showing.
@@ -24,7 +25,7 @@ from app.partners.models import Organisation
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
 from app.vocab.models import Skill
-from tests.browser.conftest import LiveServer, fill, submit
+from tests.browser.conftest import LiveServer, fill, requested_urls, submit
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -158,6 +159,7 @@ def test_no_page_has_a_wcag_violation(
     browser: WebDriver, live_server: LiveServer, world: World, locale: str
 ) -> None:
     found: list[str] = []
+    requested_urls(browser)  # forget what came before
     for role, paths in world.pages.items():
         as_role(browser, live_server, world, role, locale)
         for path in paths:
@@ -173,6 +175,9 @@ def test_no_page_has_a_wcag_violation(
         assert browser.find_elements(By.ID, "error-summary"), path
         found += [f"{role or 'anyone'} {path} with errors: {line}" for line in violations(browser)]
     assert not found, "\n".join(found)
+    urls = requested_urls(browser)
+    assert len(urls) > 50  # the log works: every page and its style sheet
+    assert [url for url in urls if not url.startswith((live_server.url + "/", "data:"))] == []
 
 
 def test_every_page_is_checked(live_app: Flask, world: World) -> None:
