@@ -74,7 +74,7 @@ class Settings:
     default_locale: str = "de"
     # Catalogues that exist; a new language is a new folder under app/translations.
     locales: tuple[str, ...] = field(
-        default_factory=lambda: tuple(os.environ.get("LOCALES", "de,en").split(","))
+        default_factory=lambda: tuple(os.environ.get("LOCALES", "de,en,tr,ar,ru,uk").split(","))
     )
 
     def flask_config(self) -> dict[str, object]:

@@ -20,8 +20,11 @@ def test_pages_are_german_by_default_and_left_to_right(client: FlaskClient) -> N
 
 def test_browser_language_is_honoured_when_we_have_it(client: FlaskClient) -> None:
     assert '<html lang="en"' in client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
-    # No Turkish catalogue yet: German, not a half-translated page.
-    assert '<html lang="de"' in client.get("/", headers={"Accept-Language": "tr"}).text
+    assert '<html lang="tr" dir="ltr"' in client.get("/", headers={"Accept-Language": "tr"}).text
+    arabic = client.get("/", headers={"Accept-Language": "ar-SY,ar;q=0.9"}).text
+    assert '<html lang="ar" dir="rtl"' in arabic and "Integration aktiv" in arabic
+    # No Polish catalogue: German, not a half-translated page.
+    assert '<html lang="de"' in client.get("/", headers={"Accept-Language": "pl"}).text
 
 
 def test_language_switch_sets_a_cookie_and_returns_to_the_page(client: FlaskClient) -> None:
