@@ -8,6 +8,7 @@ from app.matching_runs.models import MatchRun
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot
 from app.offices.models import District, Office
 from app.outbox.models import OutboxMessage
+from app.pages.models import AccessibilityFeedback
 from app.pairings.models import Pairing
 from app.partners.models import Organisation
 from app.privacy.models import ConsentRecord
@@ -18,6 +19,7 @@ from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AccessibilityFeedback",
     "ApiToken",
     "ConsentRecord",
     "District",

@@ -4,6 +4,9 @@ The headers come from Flask-Talisman. The policy allows only this site's own fil
 no script, style, font or image from any other host, and no inline script or style at all.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
-from app.accounts.views import limit_attempts
+from app.accounts.views import limit_logins
 from app.base import MAX_ID
 
 CONTENT_SECURITY_POLICY = {
@@ -25,6 +28,9 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 ONE_YEAR_S = 365 * 24 * 3600
+# Forms that send a mail, limited per client address: nobody can use the site to flood an inbox.
+MAILS_PER_ADDRESS = "5 per 15 minutes"
+MAIL_SENDING_VIEWS = ("accounts.resend_confirmation", "accounts.forgot_password", "pages.accessibility")
 
 
 class RowIdConverter(IntegerConverter):
@@ -65,7 +71,11 @@ def init_rate_limits(app: Flask) -> None:
     mail-sending views; its own, because a shared one keeps the first app's settings and state."""
     limiter = Limiter(key_func=get_remote_address)
     limiter.init_app(app)
-    limit_attempts(app, limiter)
+    limit_logins(app, limiter)
+    mails = limiter.limit(MAILS_PER_ADDRESS, methods=["POST"])
+    views: dict[str, Callable[..., Any]] = app.view_functions
+    for endpoint in MAIL_SENDING_VIEWS:
+        views[endpoint] = mails(views[endpoint])
 
 
 def _no_store(response: Response) -> Response:

@@ -30,8 +30,6 @@ Page = str | tuple[str, int]
 # A success does not count, so a person who mistypes twice and then logs in is never slowed down.
 LOGIN_FAILURES_PER_ADDRESS = "10 per 10 minutes"
 LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
-# Links sent by mail, per client address: nobody can use the site to flood someone's inbox.
-MAILS_PER_ADDRESS = "5 per 15 minutes"
 
 
 def _failed(response: Response) -> bool:
@@ -42,17 +40,14 @@ def _login_email() -> str:
     return "login:" + services.normalise_email(request.form.get("email", ""))
 
 
-def limit_attempts(app: Flask, limiter: Limiter) -> None:
-    """Puts the limits above on this app's login and mail-sending views (one limiter per app)."""
+def limit_logins(app: Flask, limiter: Limiter) -> None:
+    """Puts the limits above on this app's login view (one limiter per app, see app.security)."""
     per_address = limiter.limit(LOGIN_FAILURES_PER_ADDRESS, methods=["POST"], deduct_when=_failed)
     per_account = limiter.limit(
         LOGIN_FAILURES_PER_ACCOUNT, methods=["POST"], deduct_when=_failed, key_func=_login_email
     )
-    mails = limiter.limit(MAILS_PER_ADDRESS, methods=["POST"])
     views: dict[str, Callable[..., Any]] = app.view_functions
     views["accounts.login"] = per_address(per_account(views["accounts.login"]))
-    for endpoint in ("accounts.resend_confirmation", "accounts.forgot_password"):
-        views[endpoint] = mails(views[endpoint])
 
 
 def landing_url(user: User) -> str:
