@@ -58,7 +58,9 @@ class NeedForm(FlaskForm):
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     skill_ids = SelectMultipleField(_l("Wanted skills"), coerce=int)
-    languages = FieldList(FormField(NeedLanguageRow), min_entries=LANGUAGE_ROWS, max_entries=LANGUAGE_ROWS)
+    languages = FieldList(
+        FormField(NeedLanguageRow), _l("Languages"), min_entries=LANGUAGE_ROWS, max_entries=LANGUAGE_ROWS
+    )
     district_id = SelectField(_l("District"), coerce=int, validators=[InputRequired()])
     address = StringField(_l("Address (optional)"), validators=[Optional(), Length(max=200)])
     schedule = RadioField(
@@ -69,7 +71,7 @@ class NeedForm(FlaskForm):
         ],
         default=Schedule.WEEKLY.value,
     )
-    slots = FieldList(FormField(SlotRow), min_entries=SLOT_ROWS, max_entries=SLOT_ROWS)
+    slots = FieldList(FormField(SlotRow), _l("When"), min_entries=SLOT_ROWS, max_entries=SLOT_ROWS)
     one_off_date = DateField(_l("Date"), validators=[Optional()])
     one_off_start = TimeField(_l("From"), format=TIME_FORMATS, validators=[Optional()])
     one_off_end = TimeField(_l("To"), format=TIME_FORMATS, validators=[Optional()])

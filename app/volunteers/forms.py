@@ -96,7 +96,9 @@ class ProfileForm(FlaskForm):
         choices=[SelectChoice(km, _l("up to %(km)d km", km=km)) for km in RADIUS_CHOICES],
         default=5,
     )
-    languages = FieldList(FormField(LanguageRow), min_entries=LANGUAGE_ROWS, max_entries=LANGUAGE_ROWS)
+    languages = FieldList(
+        FormField(LanguageRow), _l("Languages"), min_entries=LANGUAGE_ROWS, max_entries=LANGUAGE_ROWS
+    )
     skill_ids = SelectMultipleField(_l("Skills and interests"), coerce=int)
     about = TextAreaField(
         _l("What would you like to do? (in any language)"), validators=[Optional(), Length(max=2000)]
