@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from app import base  # noqa: F401  (naming convention first)
 from app.accounts.models import ApiToken, User
+from app.audit.models import PersonalDataView
 from app.matching_runs.models import MatchRun
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot
 from app.offices.models import District, Office
@@ -33,6 +34,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Pairing",
+    "PersonalDataView",
     "Proposal",
     "Skill",
     "User",

@@ -12,6 +12,7 @@ from app.accounts.access import role_required
 from app.accounts.models import Role, User
 from app.admin import services
 from app.admin.forms import KIND_LABELS, NO_CHOICE, CoordinatorForm, OrganisationForm, StaffForm
+from app.audit.services import recent_views
 from app.extensions import db
 from app.offices.services import Taken, district_choices, list_offices
 from app.partners import services as partners
@@ -65,6 +66,12 @@ def invite(user: User) -> None:
 def index() -> str:
     counts = services.overview_counts(session=db.session)
     return render_template("admin/index.html", counts=counts)
+
+
+@bp.get("/zugriffe")
+def access_log() -> str:
+    """Who of the staff saw which volunteer's data, newest first (the last 200 views)."""
+    return render_template("admin/access_log.html", views=recent_views(session=db.session))
 
 
 @bp.route("/koordination", methods=["GET", "POST"])

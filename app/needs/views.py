@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.access import district_scope, role_required
 from app.accounts.models import Role
+from app.audit.services import record_views
 from app.base import row_id
 from app.extensions import db
 from app.labels import NEED_STATUS
@@ -124,6 +125,12 @@ def edit(need_id: int) -> Response | tuple[str, int]:
 def detail(need_id: int) -> str:
     need = _visible_need(need_id)
     introduced = queries.introduced_volunteers(session=db.session, need_id=need_id)
+    record_views(
+        session=db.session,
+        viewer_id=current_user.id,
+        volunteer_ids=[volunteer.id or 0 for _pairing, volunteer, _email in introduced],
+        source="needs.detail",
+    )
     may_manage = current_user.role == Role.ADMIN or need.organisation_id == current_user.organisation_id
     return render_template(
         "needs/detail.html", need=need, introduced=introduced, may_manage=may_manage, **_context([need])

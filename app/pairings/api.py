@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.accounts.api_auth import current_caller, token_auth
 from app.accounts.api_tokens import Scope
 from app.api import FORBIDDEN, NOT_FOUND, RowId
+from app.audit.services import record_views
 from app.extensions import db
 from app.needs import queries
 from app.needs.access import organisation_of, own_need
@@ -56,6 +57,12 @@ def list_introductions(query: IntroductionQuery) -> IntroductionList:
         needs = queries.organisation_needs(session=db.session, organisation_id=organisation_of(user))
         need_ids = [need.id or 0 for need in needs]
     rows = queries.introductions(session=db.session, need_ids=need_ids)
+    record_views(
+        session=db.session,
+        viewer_id=user.id,
+        volunteer_ids=[volunteer.id or 0 for _pairing, volunteer, _email in rows],
+        source="introductions_api.list_introductions",
+    )
     return IntroductionList(
         items=[
             IntroductionOut(

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.access import district_scope, role_required
 from app.accounts.models import Role
+from app.audit.services import record_views
 from app.errors import render_error
 from app.extensions import db
 from app.labels import PAIRING_STATUS
@@ -62,9 +63,16 @@ def overview() -> str:
     status = request.args.get("status", "")
     if status not in {s.value for s in PairingStatus}:
         status = ""
+    rows = services.pairings_in_scope(session=db.session, district_ids=scope, status=status or None)
+    record_views(
+        session=db.session,
+        viewer_id=current_user.id,
+        volunteer_ids=[row.volunteer.id or 0 for row in rows],
+        source="pairings.overview",
+    )
     return render_template(
         "pairings/overview.html",
-        rows=services.pairings_in_scope(session=db.session, district_ids=scope, status=status or None),
+        rows=rows,
         counts=services.status_counts(session=db.session, district_ids=scope),
         statuses=list(PairingStatus),
         chosen_status=status,

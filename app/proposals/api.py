@@ -18,6 +18,7 @@ from app.accounts.access import district_scope
 from app.accounts.api_auth import current_caller, token_auth
 from app.accounts.api_tokens import Scope
 from app.api import BAD_BODY, CONFLICT, FORBIDDEN, NO_CSRF, NOT_FOUND, RowId, check_form
+from app.audit.services import record_views
 from app.errors import Conflict
 from app.extensions import db
 from app.needs.models import Need
@@ -119,6 +120,12 @@ def _out(entry: QueueEntry) -> ProposalOut:
     )
 
 
+def _record(volunteer_ids: list[int], source: str) -> None:
+    record_views(
+        session=db.session, viewer_id=current_caller().user.id, volunteer_ids=volunteer_ids, source=source
+    )
+
+
 def _entry_in_scope(proposal_id: int) -> QueueEntry:
     """The proposal, in any state, if its need lies in the caller's districts; 404 otherwise."""
     proposal = db.session.get(Proposal, proposal_id)
@@ -162,6 +169,7 @@ def list_proposals(query: QueueQuery) -> ProposalPage:
         limit=query.limit,
         offset=query.offset,
     )
+    _record([entry.volunteer.id or 0 for entry in entries], "proposals_api.list_proposals")
     return ProposalPage(items=[_out(entry) for entry in entries], limit=query.limit, offset=query.offset)
 
 
@@ -171,7 +179,9 @@ def list_proposals(query: QueueQuery) -> ProposalPage:
 @bp.doc(responses=FORBIDDEN | NOT_FOUND)
 def get_proposal(proposal_id: int) -> ProposalOut:
     """One proposal in the caller's districts, in any state"""
-    return _out(_entry_in_scope(proposal_id))
+    entry = _entry_in_scope(proposal_id)
+    _record([entry.volunteer.id or 0], "proposals_api.get_proposal")
+    return _out(entry)
 
 
 @bp.post("/<int:proposal_id>/decision")

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.access import district_scope, role_required
 from app.accounts.models import Role
+from app.audit.services import record_views
 from app.extensions import db
 from app.needs.models import Need
 from app.offices.services import district_choices
@@ -49,6 +50,12 @@ def _render_queue(status: int = 200, **forms: Any) -> tuple[str, int]:
     min_percent = filters.min_score.data if filters.min_score.data and not filters.min_score.errors else 0
     entries = services.review_queue(
         session=db.session, district_ids=scope, district_id=chosen or None, min_score=min_percent / 100
+    )
+    record_views(
+        session=db.session,
+        viewer_id=current_user.id,
+        volunteer_ids=[entry.volunteer.id or 0 for entry in entries],
+        source="proposals.queue",
     )
     skills = skill_labels_by_key(session=db.session, locale=_locale())
     languages = language_labels_by_code(session=db.session, locale=_locale())

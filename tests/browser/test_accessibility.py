@@ -100,6 +100,7 @@ def world(live_app: Flask) -> World:
             "coordinator": ["/vorschlaege/", "/vermittlungen/", "/abgleich-laeufe/", f"/bedarfe/{need.id}"],
             "admin": [
                 "/verwaltung/",
+                "/verwaltung/zugriffe",
                 "/verwaltung/begriffe",
                 "/verwaltung/bueros",
                 "/verwaltung/koordination",

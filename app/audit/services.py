@@ -1,0 +1,53 @@
+"""The log of who of the staff saw which volunteer's personal data: written by every page and API answer
+that shows it, read on the admins' log page."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.audit.models import PersonalDataView
+from app.base import insert_rows, utcnow
+from app.volunteers.models import Volunteer
+
+
+def record_views(
+    *, session: Session, viewer_id: int | None, volunteer_ids: Iterable[int], source: str
+) -> None:
+    """One row per volunteer shown, in one statement; committed at once, so a page that only reads still
+    leaves its trace."""
+    now = utcnow()
+    rows = [
+        {"viewer_id": viewer_id, "volunteer_id": volunteer_id, "source": source, "viewed_at": now}
+        for volunteer_id in dict.fromkeys(volunteer_ids)
+    ]
+    if rows:
+        insert_rows(session, PersonalDataView, rows)
+        session.commit()
+
+
+@dataclass
+class ViewEntry:
+    viewed_at: datetime
+    viewer: str  # e-mail of the viewer, or "" if their account is gone
+    volunteer: str  # "first name last initial."
+    source: str
+
+
+def recent_views(*, session: Session, limit: int = 200, volunteer_id: int | None = None) -> list[ViewEntry]:
+    """The newest views first, for the admins' log page (or of one volunteer)."""
+    query = (
+        select(PersonalDataView, User.email, Volunteer.first_name, Volunteer.last_name)
+        .join(User, col(User.id) == col(PersonalDataView.viewer_id), isouter=True)
+        .join(Volunteer, col(Volunteer.id) == col(PersonalDataView.volunteer_id))
+        .order_by(col(PersonalDataView.viewed_at).desc(), col(PersonalDataView.id).desc())
+        .limit(limit)
+    )
+    if volunteer_id is not None:
+        query = query.where(PersonalDataView.volunteer_id == volunteer_id)
+    return [
+        ViewEntry(view.viewed_at, email or "", f"{first} {last[:1]}.", view.source)
+        for view, email, first, last in session.exec(query)
+    ]
