@@ -8,6 +8,12 @@ from flask_babel import force_locale
 from flask_mailman import EmailMessage
 
 
+def link(endpoint: str, **values: Any) -> str:
+    """An absolute link for a mail, also where there is no request (a worker's task): BASE_URL + path."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return str(current_app.config["BASE_URL"]) + path
+
+
 def send_mail(*, to: str, subject: Any, template: str, locale: str = "de", **context: Any) -> bool:
     """Sends one plain-text mail; `subject` is a lazy msgid, rendered in `locale`.
 

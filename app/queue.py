@@ -33,7 +33,7 @@ def celery_init_app(app: Flask) -> Celery:
     if app.config["TASKS_IN_PROCESS"]:
         # Embedded mode: the task code runs in this process; Celery loads it by module name,
         # because app/ never imports workers/.
-        celery.conf.include = ["workers.tasks"]
+        celery.conf.include = ["workers.tasks", "workers.housekeeping"]
     celery.set_default()
     app.extensions["celery"] = celery
 

@@ -20,9 +20,10 @@ threadpool_limits(limits=THREADS)
 # beat must hand its entries to the broker rather than run them itself.
 flask_app = create_app(replace(Settings(), tasks_in_process=False))
 celery = flask_app.extensions["celery"]
-celery.conf.include = ["workers.tasks"]
+celery.conf.include = ["workers.tasks", "workers.housekeeping"]
 # Times are Europe/Berlin (the `timezone` setting in app/config.py).
 celery.conf.beat_schedule = {
     "relay-unsent-outbox-messages": {"task": "outbox.relay", "schedule": 30.0},
     "rematch-everything-nightly": {"task": "matching.match_all", "schedule": crontab(hour=2, minute=30)},
+    "retention-daily": {"task": "privacy.retention", "schedule": crontab(hour=4, minute=15)},
 }

@@ -37,6 +37,8 @@ class User(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # When the retention job warned that the account will be deleted for inactivity; a login clears it.
+    retention_warned_at: datetime | None = None
 
     # Flask-Login protocol
     @property

@@ -83,6 +83,7 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
         return None
     if user.email_confirmed_at is not None:
         user.last_login_at = utcnow()
+        user.retention_warned_at = None  # logging in is what keeps an account (app.privacy.retention)
         session.add(user)
         session.commit()
     return user
