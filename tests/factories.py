@@ -11,6 +11,8 @@ from app.accounts.services import add_user
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot
 from app.offices.models import District, Office
 from app.partners.models import Organisation
+from app.privacy.consent import CONSENT_VERSION, DATA_PROCESSING
+from app.privacy.models import ConsentRecord
 from app.vocab.models import Skill
 from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, VolunteerSlot
 
@@ -72,9 +74,11 @@ def make_volunteer(
     languages: dict[str, str] | None = None,
     skills: tuple[str, ...] = (),
     slots: tuple[tuple[int, int, int], ...] = ((1, 14 * 60, 18 * 60), (3, 14 * 60, 18 * 60)),
+    consent: bool = True,
     **fields: Any,
 ) -> Volunteer:
-    """A volunteer with languages {code: level}, skill keys and (weekday, start, end) slots."""
+    """A volunteer with languages {code: level}, skill keys and (weekday, start, end) slots; with the
+    consent to being matched that sign-up records, unless `consent` is False."""
     user = user or make_user(session, Role.VOLUNTEER)
     fields.setdefault("first_name", "Ayşe")
     fields.setdefault("last_name", f"Yılmaz{next(_serial)}")
@@ -90,6 +94,8 @@ def make_volunteer(
         session.add(
             VolunteerSlot(volunteer_id=volunteer.id, weekday=weekday, start_minute=start, end_minute=end)
         )
+    if consent:
+        session.add(ConsentRecord(user_id=user.id, purpose=DATA_PROCESSING, text_version=CONSENT_VERSION))
     session.commit()
     return volunteer
 

@@ -13,6 +13,7 @@ from app.embeddings import own_words as own_words_of
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot, NeedStatus
 from app.offices.models import District
 from app.pairings.services import busy_count_by_volunteer, filled_places_by_need
+from app.privacy.consent import consent_in_force
 from app.proposals.models import Proposal, ProposalStatus
 from app.vocab.models import Skill
 from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, VolunteerSlot
@@ -55,9 +56,12 @@ def _all_skill_ids(skill_ids: dict[int, list[int]]) -> list[int]:
 
 def load_volunteers(*, session: Session, ids: Sequence[int] | None = None) -> list[VolunteerProfile]:
     # With the account's state: a deactivated account is never proposed, like a paused profile.
+    # Without consent in force (withdrawn on the privacy page) a volunteer is not loaded at all: the
+    # matcher neither sees nor proposes them, and a warm matcher drops them as if deleted.
     query = (
         select(Volunteer, User.is_active)
         .join(User, col(Volunteer.user_id) == col(User.id), isouter=True)
+        .where(consent_in_force(Volunteer.user_id))
         .order_by(col(Volunteer.id))
     )
     if ids is not None:

@@ -15,7 +15,7 @@ from app.offices.models import District
 from app.outbox.services import request_volunteer_matching
 from app.pairings.models import Pairing
 from app.partners.models import Organisation
-from app.privacy.consent import CONSENT_VERSION, DATA_PROCESSING
+from app.privacy.consent import CONSENT_VERSION, DATA_PROCESSING, consent_in_force
 from app.privacy.models import ConsentRecord
 from app.vocab.services import language_labels_by_code, skill_choices
 from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, VolunteerSlot
@@ -145,6 +145,7 @@ class Overview:
     skills: list[str]
     cells: set[str]
     offers: list[tuple[Pairing, str, str]]  # (pairing, need title, organisation name)
+    consent_in_force: bool  # else the matcher leaves the volunteer out (app/privacy)
 
 
 def profile_overview(*, session: Session, volunteer: Volunteer, locale: str) -> Overview:
@@ -165,4 +166,5 @@ def profile_overview(*, session: Session, volunteer: Volunteer, locale: str) -> 
         skills=sorted((skill_names[i] for i in stored.skill_ids if i in skill_names), key=str.casefold),
         cells=set(slots_to_cells(stored.slots)),
         offers=[(pairing, title, name) for pairing, title, name in offers],
+        consent_in_force=bool(session.exec(select(consent_in_force(volunteer.user_id))).one()),
     )

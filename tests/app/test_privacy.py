@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 
 from app.accounts.models import Role, User
 from app.pairings.models import Pairing
-from app.privacy.consent import CONSENT_VERSION, DATA_PROCESSING
+from app.privacy.consent import CONSENT_VERSION
 from app.privacy.models import ConsentRecord
 from app.proposals.models import Proposal
 from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, VolunteerSlot
@@ -28,12 +28,8 @@ EXPORT, ERASE = "/meine-daten/export", "/meine-daten/loeschen"
 
 @pytest.fixture
 def volunteer(session: Session) -> Volunteer:
-    volunteer = make_volunteer(session, languages={"ru": "native"}, skills=("music",), phone="0151 000")
-    session.add(
-        ConsentRecord(user_id=volunteer.user_id, purpose=DATA_PROCESSING, text_version=CONSENT_VERSION)
-    )
-    session.commit()
-    return volunteer
+    # With the consent record of sign-up (the factory's default).
+    return make_volunteer(session, languages={"ru": "native"}, skills=("music",), phone="0151 000")
 
 
 @pytest.fixture

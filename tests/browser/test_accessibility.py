@@ -87,6 +87,8 @@ def world(live_app: Flask) -> World:
             "volunteer": [
                 "/ehrenamt/profil",
                 "/ehrenamt/profil/bearbeiten",
+                "/meine-daten/",
+                "/meine-daten/einwilligung",
                 "/meine-daten/loeschen",
                 "/konto/",
             ],
@@ -97,7 +99,13 @@ def world(live_app: Flask) -> World:
                 f"/bedarfe/{need.id}/bearbeiten",
                 "/konto/",
             ],
-            "coordinator": ["/vorschlaege/", "/vermittlungen/", "/abgleich-laeufe/", f"/bedarfe/{need.id}"],
+            "coordinator": [
+                "/vorschlaege/",
+                "/vermittlungen/",
+                "/abgleich-laeufe/",
+                f"/bedarfe/{need.id}",
+                "/meine-daten/",  # with the decision just taken
+            ],
             "admin": [
                 "/verwaltung/",
                 "/verwaltung/zugriffe",
