@@ -70,15 +70,19 @@ def age_on(birth_date: date | None, today: date) -> float:
     return float(today.year - birth_date.year - before_birthday)
 
 
+def certificate_expires(inspected_on: date, valid_years: int) -> date:
+    """The first day an inspected certificate no longer counts: `valid_years` after its inspection."""
+    try:
+        return inspected_on.replace(year=inspected_on.year + valid_years)
+    except ValueError:  # 29 February
+        return inspected_on.replace(year=inspected_on.year + valid_years, day=28)
+
+
 def certificate_valid(inspected_on: date | None, today: date, valid_years: int) -> bool:
     """An inspected certificate counts for `valid_years` from its inspection date (exclusive)."""
     if inspected_on is None or inspected_on > today:
         return False
-    try:
-        expires = inspected_on.replace(year=inspected_on.year + valid_years)
-    except ValueError:  # 29 February
-        expires = inspected_on.replace(year=inspected_on.year + valid_years, day=28)
-    return today < expires
+    return today < certificate_expires(inspected_on, valid_years)
 
 
 def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> NDArray[np.float64]:

@@ -26,4 +26,8 @@ celery.conf.beat_schedule = {
     "relay-unsent-outbox-messages": {"task": "outbox.relay", "schedule": 30.0},
     "rematch-everything-nightly": {"task": "matching.match_all", "schedule": crontab(hour=2, minute=30)},
     "retention-daily": {"task": "privacy.retention", "schedule": crontab(hour=4, minute=15)},
+    "certificate-reminders-daily": {
+        "task": "volunteers.certificate_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

@@ -1,7 +1,7 @@
 """Daily housekeeping tasks: thin, like the matching tasks (load, call the app's service, store, mail)."""
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from celery import shared_task
 
@@ -9,6 +9,8 @@ from app.base import utcnow
 from app.extensions import db
 from app.privacy.mails import send_retention_warning
 from app.privacy.retention import run_retention
+from app.volunteers.certificates import due_reminders, mark_reminded
+from app.volunteers.mails import send_certificate_reminder
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +28,15 @@ def retention(now: str | None = None) -> dict[str, int]:
     if unsent:
         log.warning("retention warnings not sent to %s", ", ".join(unsent))
     return {"warned": len(run.warned), "erased": run.erased, "unsent": len(unsent)}
+
+
+@shared_task(name="volunteers.certificate_reminders", acks_late=True)
+def certificate_reminders(today: str | None = None) -> dict[str, int]:
+    """Reminds volunteers whose certificate of conduct stops counting soon. `today` (ISO date) as above.
+    Only the reminders that went out are marked, so a failed mail is tried again the next day."""
+    day = date.fromisoformat(today) if today else utcnow().date()
+    with db.new_session() as session:
+        due = due_reminders(session=session, today=day)
+        sent = [reminder for reminder in due if send_certificate_reminder(reminder)]
+        mark_reminded(session=session, reminders=sent)
+    return {"due": len(due), "sent": len(sent)}

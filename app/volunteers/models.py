@@ -33,6 +33,8 @@ class Volunteer(SQLModel, table=True):
     max_active_pairings: int = Field(default=2, ge=1, le=10)
     # Erweitertes Führungszeugnis: we keep only the fact and when staff inspected it, never the document.
     certificate_inspected_on: date | None = None
+    # The inspection date whose expiry the volunteer was last reminded of (app.volunteers.certificates).
+    certificate_reminded_for: date | None = None
     paused: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
