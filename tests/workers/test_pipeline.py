@@ -125,15 +125,19 @@ def test_the_worker_relays_a_message_that_missed_the_broker(stack: tuple[Flask, 
         assert message.sent_at is not None
 
 
-def test_beat_schedules_the_relay_and_the_nightly_run() -> None:
+def test_beat_schedules_the_relay_the_nightly_run_and_the_daily_housekeeping() -> None:
     from workers.celery_app import celery
 
     schedule = celery.conf.beat_schedule
-    assert {entry["task"] for entry in schedule.values()} == {"outbox.relay", "matching.match_all"}
+    daily = {"privacy.retention", "volunteers.certificate_reminders"}
+    assert {entry["task"] for entry in schedule.values()} == {"outbox.relay", "matching.match_all", *daily}
+    for entry in schedule.values():
+        if entry["task"] in daily:
+            assert isinstance(entry["schedule"], crontab) and len(entry["schedule"].hour) == 1
     relay = next(e for e in schedule.values() if e["task"] == "outbox.relay")
     assert relay["schedule"] == 30.0
     nightly = next(e for e in schedule.values() if e["task"] == "matching.match_all")["schedule"]
     assert isinstance(nightly, crontab) and nightly.hour == {2} and nightly.minute == {30}
     assert celery.conf.timezone == "Europe/Berlin" and not celery.conf.task_always_eager
     celery.loader.import_default_modules()
-    assert {"outbox.relay", "matching.match_all", "matching.match_volunteer"} <= set(celery.tasks)
+    assert {"outbox.relay", "matching.match_all", "matching.match_volunteer", *daily} <= set(celery.tasks)
