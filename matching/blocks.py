@@ -64,16 +64,19 @@ class Bars:
             seen[rows] = _k_smallest(both, seen.shape[1])
             return seen[rows].max(axis=1)
 
-    def prune(self, pool: Columns) -> Columns:
-        """The pool's pairs that reach the bar of their volunteer or of their need: one pass, where an
-        exact selection sorts. Once every block is merged, the bars are each side's exact k-th
-        (rounded to float32), so what is left is the union of the top k's and their rounding ties."""
+    def prune(self, parts: list[Columns]) -> None:
+        """Keeps in each part of a pool the pairs that reach the bar of their volunteer or of their need:
+        one pass, where an exact selection sorts. Once every block is merged, the bars are each side's
+        exact k-th (rounded to float32), so what is left is the union of the top k's and their rounding
+        ties. In place, part by part before they are joined: beside the parts there is only one part's
+        copy, where pruning the joined pool would hold it twice (millions of pairs)."""
         with self._lock:  # blocks may be merging meanwhile: a row read half-merged could count a pair twice
             volunteer_bar, need_bar = self.volunteer.max(axis=1), self.need.max(axis=1)
-        low = np.negative(pool["score"], dtype=np.float32)
-        keep = low <= volunteer_bar[pool["volunteer"]]
-        keep |= low <= need_bar[pool["need"]]
-        return {key: column[keep] for key, column in pool.items()}
+        for i, part in enumerate(parts):
+            low = np.negative(part["score"], dtype=np.float32)
+            keep = low <= volunteer_bar[part["volunteer"]]
+            keep |= low <= need_bar[part["need"]]
+            parts[i] = {key: column[keep] for key, column in part.items()}
 
 
 def candidates(
@@ -140,7 +143,8 @@ def _k_smallest(low: NDArray[np.float32], k: int) -> NDArray[np.float32]:
     fewer comes whole with one +inf after it: it has no k-th yet, and all of it is kept."""
     if low.shape[1] <= k:
         return np.pad(low, ((0, 0), (0, 1)), constant_values=np.inf)
-    return np.partition(low, k - 1, axis=1)[:, :k]
+    # A copy of the k columns, not a view: a view would keep the whole partitioned block alive.
+    return np.partition(low, k - 1, axis=1)[:, :k].copy()
 
 
 def top_k_of_each(

@@ -39,17 +39,22 @@ class Proposals(Sequence[Proposal]):
         need_ids: NDArray[np.int64],
         params: MatchParams,
     ) -> None:
-        """`chosen` positions index `volunteers`/`volunteer_ids` and `needs`/`need_ids`."""
+        """`chosen` positions index `volunteers`/`volunteer_ids` and `needs`/`need_ids`.
+
+        The columns are taken out of `chosen` (it is left empty), each released once reordered: a full
+        run chooses millions of pairs, which would otherwise be held twice at the end of the run.
+        """
         v_ids, n_ids = volunteer_ids[chosen["volunteer"]], need_ids[chosen["need"]]
-        scores = np.round(chosen["score"].astype(np.float64), 4)
+        scores = np.round(chosen.pop("score").astype(np.float64), 4)
         order = np.lexsort((n_ids, v_ids, -scores))
         self.volunteer_ids = v_ids[order]
         self.need_ids = n_ids[order]
         self.scores = scores[order]
-        self._volunteer = chosen["volunteer"][order]
-        self._need = chosen["need"][order]
-        self._distance_km = chosen["distance_km"][order].astype(np.float64)
-        self.signals = {name: chosen[name][order].astype(np.float64) for name in SIGNALS}
+        self._volunteer = chosen.pop("volunteer")[order]
+        self._need = chosen.pop("need")[order]
+        # Kept in the pool's float32 (half the bytes of float64) and made float64 per part when read.
+        self._distance_km = chosen.pop("distance_km")[order]
+        self.signals = {name: chosen.pop(name)[order] for name in SIGNALS}
         self._volunteers, self._needs, self._params = volunteers, needs, params
 
     def __len__(self) -> int:
@@ -94,13 +99,14 @@ class Proposals(Sequence[Proposal]):
         part = slice(start, stop)
         volunteers = [self._volunteers[i] for i in self._volunteer[part].tolist()]
         needs = [self._needs[i] for i in self._need[part].tolist()]
-        scores, distances = self.scores[part].tolist(), np.round(self._distance_km[part], 1).tolist()
+        scores = self.scores[part].tolist()
+        distances = np.round(self._distance_km[part].astype(np.float64), 1).tolist()
         # For the part at once: per proposal, numpy's fixed cost would outweigh the work.
         flags = np.array([signals_not_applying(v, n) for v, n in zip(volunteers, needs, strict=True)], bool)
         not_applying = (
             {name: flags[:, i] for i, name in enumerate(SIGNALS_NOT_APPLYING)} if len(flags) else None
         )
-        part_signals = {name: column[part] for name, column in self.signals.items()}
+        part_signals = {name: column[part].astype(np.float64) for name, column in self.signals.items()}
         strongest = [SIGNALS[i] for i in strongest_index(part_signals, self._params, not_applying).tolist()]
         columns = {name: np.round(column, 3).tolist() for name, column in part_signals.items()}
         values = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]

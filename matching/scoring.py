@@ -145,6 +145,9 @@ def combined(raw: Raw, params: MatchParams) -> Array:
             total = np.array(np.broadcast_to(value, shape), dtype=np.float64)
         else:
             total += value
+        # Dropped before the next signal is computed: a block's signal is millions of float64 pairs,
+        # and only the sum of them is kept (_scaled_signals drops its own reference likewise).
+        del value
     assert total is not None
     return total
 
@@ -165,9 +168,12 @@ def _scaled_signals(raw: Raw, scale: Mapping[str, float]) -> Iterator[tuple[str,
     language can at most tie with one that names none, never outrank it only for naming it.
     """
     s = {name: float(scale.get(name, 1.0)) for name in SIGNALS}
+    # Each signal is dropped here once taken (del after each yield): held until the last, all of a
+    # block's signals would exist at once, where `combined` needs one at a time beside its sum.
     # Rounding can lift a cosine a hair above 1; the ratios below are within [0, 1] by construction.
     text = raw.text * s["text"]
     yield "text", np.minimum(text, s["text"], out=text)
+    del text
     with np.errstate(invalid="ignore", divide="ignore"):
         per_skill = np.where(raw.need_skills > 0, s["skills"] / raw.need_skills, 0.0)
         per_quarter = np.where(raw.need_quarters > 0, s["time"] / raw.need_quarters, 0.0)
@@ -175,17 +181,21 @@ def _scaled_signals(raw: Raw, scale: Mapping[str, float]) -> Iterator[tuple[str,
     skills += np.where(raw.need_skills > 0, 0.0, s["skills"])
     np.copyto(skills, s["skills"], where=np.broadcast_to(raw.names_skills == 0, skills.shape))
     yield "skills", skills
+    del skills
     languages = np.minimum(raw.shared_languages * s["languages"], s["languages"], dtype=np.float64)
     yield (
         "languages",
         np.add(languages, np.where(raw.listed_languages > 0, 0.0, s["languages"]), out=languages),
     )
+    del languages
     time = np.multiply(raw.overlap_quarters, per_quarter, dtype=np.float64)
     np.minimum(time, s["time"], out=time)
     yield "time", np.add(time, np.where(raw.need_quarters > 0, 0.0, s["time"]), out=time)
+    del time
     distance = raw.distance_km * (s["distance"] / np.maximum(raw.radius_km, 1.0))
     np.subtract(s["distance"], distance, out=distance)
     yield "distance", np.maximum(distance, 0.0, out=distance)
+    del distance
     half = max(raw.fairness_half_at, 1.0)
     yield "fairness", s["fairness"] * half / (half + raw.times_proposed)
 

@@ -22,6 +22,7 @@ from app.proposals.refresh import decided_pairs, insert_new_proposals, store_pro
 from app.queue import relay
 from matching.types import MatchParams, Proposal
 from workers import warm
+from workers.memory import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def _match(
         matcher = warm.fit(session, params)
         by_subject = {None: list(matcher.match_all(assignment=True, decided=decided_pairs(session=session)))}
         relaxed = matcher.relaxations()
+        release_free_memory()  # what the full run freed would otherwise stay with this process
     elif kind == RunKind.VOLUNTEER and subjects:
         matcher = warm.synced(session, params, volunteer_ids=subjects)
         by_subject = {i: list(matcher.match_volunteer(i)) for i in subjects}
