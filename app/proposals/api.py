@@ -92,10 +92,15 @@ class DecisionOut(BaseModel):
     offer_mailed: bool
 
 
-def _out(entry: QueueEntry) -> ProposalOut:
+def _outs(entries: list[QueueEntry]) -> list[ProposalOut]:
+    """The entries as the API shows them; the vocabulary's labels are read once for a whole page."""
     locale = str(get_locale() or "de")
     skills = skill_labels_by_key(session=db.session, locale=locale)
     languages = language_labels_by_code(session=db.session, locale=locale)
+    return [_out(entry, skills, languages) for entry in entries]
+
+
+def _out(entry: QueueEntry, skills: dict[str, str], languages: dict[str, str]) -> ProposalOut:
     proposal, volunteer, need = entry.proposal, entry.volunteer, entry.need
     return ProposalOut(
         id=proposal.id or 0,
@@ -170,7 +175,7 @@ def list_proposals(query: QueueQuery) -> ProposalPage:
         offset=query.offset,
     )
     _record([entry.volunteer.id or 0 for entry in entries], "proposals_api.list_proposals")
-    return ProposalPage(items=[_out(entry) for entry in entries], limit=query.limit, offset=query.offset)
+    return ProposalPage(items=_outs(entries), limit=query.limit, offset=query.offset)
 
 
 @bp.get("/<int:proposal_id>")
@@ -181,7 +186,7 @@ def get_proposal(proposal_id: int) -> ProposalOut:
     """One proposal in the caller's districts, in any state"""
     entry = _entry_in_scope(proposal_id)
     _record([entry.volunteer.id or 0], "proposals_api.get_proposal")
-    return _out(entry)
+    return _outs([entry])[0]
 
 
 @bp.post("/<int:proposal_id>/decision")
@@ -203,7 +208,7 @@ def decide(proposal_id: int, sent: DecisionIn) -> DecisionOut:
         raise Conflict(str(REFUSALS[outcome.refusal]))
     pairing_id = outcome.pairing.id if outcome.pairing is not None else None
     return DecisionOut(
-        proposal=_out(_entry_in_scope(proposal_id)),
+        proposal=_outs([_entry_in_scope(proposal_id)])[0],
         pairing_id=pairing_id,
         offer_mailed=pairing_id is None or taken.unsent_offers == 0,
     )
