@@ -3,14 +3,17 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.audit.models import DecisionAction
+from app.hours.models import HoursStatus
 from app.needs.models import NeedStatus, TargetGroup
-from app.pairings.models import PairingStatus
+from app.pairings.models import CheckInRating, PairingStatus
 from app.proposals.models import ProposalStatus
 
 PAIRING_STATUS = {
     PairingStatus.OFFERED: _l("offered, waiting for the volunteer"),
     PairingStatus.DECLINED: _l("declined by the volunteer"),
     PairingStatus.INTRODUCED: _l("introduced"),
+    PairingStatus.MEETING: _l("first meeting arranged"),
     PairingStatus.ACTIVE: _l("active"),
     PairingStatus.COMPLETED: _l("completed"),
     PairingStatus.ENDED_EARLY: _l("ended early"),
@@ -35,6 +38,29 @@ TARGET_GROUP = {
     TargetGroup.NEWCOMERS: _l("Newcomers"),
     TargetGroup.EVERYONE: _l("Everyone"),
 }
+DECISION_ACTION = {
+    DecisionAction.APPROVE: _l("proposal approved"),
+    DecisionAction.REJECT: _l("proposal rejected"),
+    DecisionAction.ACCEPT: _l("offer accepted by the volunteer"),
+    DecisionAction.DECLINE: _l("offer declined by the volunteer"),
+    DecisionAction.ARRANGE_MEETING: _l("first meeting arranged"),
+    DecisionAction.START: _l("pairing started"),
+    DecisionAction.COMPLETE: _l("pairing completed"),
+    DecisionAction.END_EARLY: _l("pairing ended early"),
+    DecisionAction.REMATCH: _l("new match requested"),
+    DecisionAction.CONFIRM_HOURS: _l("hours confirmed"),
+    DecisionAction.REJECT_HOURS: _l("hours rejected"),
+}
+HOURS_STATUS = {
+    HoursStatus.LOGGED: _l("waiting for confirmation"),
+    HoursStatus.CONFIRMED: _l("confirmed"),
+    HoursStatus.REJECTED: _l("not confirmed"),
+}
+CHECK_IN_RATING = {
+    CheckInRating.GOOD: _l("going well"),
+    CheckInRating.MIXED: _l("some difficulties"),
+    CheckInRating.POOR: _l("not working"),
+}
 
 
 def _lookup(table: dict[str, object]) -> object:
@@ -47,4 +73,7 @@ def init_app(app: Flask) -> None:
         proposal_status_label=_lookup(PROPOSAL_STATUS),  # type: ignore[arg-type]
         need_status_label=_lookup(NEED_STATUS),  # type: ignore[arg-type]
         target_group_label=_lookup(TARGET_GROUP),  # type: ignore[arg-type]
+        decision_action_label=_lookup(DECISION_ACTION),  # type: ignore[arg-type]
+        hours_status_label=_lookup(HOURS_STATUS),  # type: ignore[arg-type]
+        check_in_rating_label=_lookup(CHECK_IN_RATING),  # type: ignore[arg-type]
     )

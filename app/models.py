@@ -4,13 +4,14 @@ from sqlmodel import SQLModel
 
 from app import base  # noqa: F401  (naming convention first)
 from app.accounts.models import ApiToken, User
-from app.audit.models import PersonalDataView
+from app.audit.models import DecisionEntry, PersonalDataView
+from app.hours.models import HoursEntry
 from app.matching_runs.models import MatchRun
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot
 from app.offices.models import District, Office
 from app.outbox.models import OutboxMessage
 from app.pages.models import AccessibilityFeedback
-from app.pairings.models import Pairing
+from app.pairings.models import CheckIn, Pairing
 from app.partners.models import Organisation
 from app.privacy.models import ConsentRecord
 from app.proposals.models import Proposal
@@ -22,8 +23,11 @@ metadata = SQLModel.metadata
 __all__ = [
     "AccessibilityFeedback",
     "ApiToken",
+    "CheckIn",
     "ConsentRecord",
+    "DecisionEntry",
     "District",
+    "HoursEntry",
     "Language",
     "MatchRun",
     "Need",

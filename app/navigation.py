@@ -22,9 +22,13 @@ MENU = (
     MenuItem("needs.public_list", _l("Open needs"), (ANONYMOUS, Role.VOLUNTEER)),
     MenuItem("volunteers.register", _l("Volunteer with us"), (ANONYMOUS,)),
     MenuItem("volunteers.profile", _l("My profile"), (Role.VOLUNTEER,)),
+    MenuItem("hours.mine", _l("My hours"), (Role.VOLUNTEER,)),
     MenuItem("needs.mine", _l("Our needs"), (Role.PARTNER,)),
     MenuItem("proposals.queue", _l("Review queue"), (Role.COORDINATOR, Role.ADMIN)),
     MenuItem("pairings.overview", _l("Pairings"), (Role.COORDINATOR, Role.ADMIN)),
+    MenuItem("hours.review", _l("Hours to confirm"), (Role.PARTNER, Role.COORDINATOR, Role.ADMIN)),
+    MenuItem("reports.overview", _l("Statistics"), (Role.COORDINATOR, Role.ADMIN)),
+    MenuItem("audit.decisions", _l("Decision log"), (Role.COORDINATOR, Role.ADMIN)),
     MenuItem("matching_runs.overview", _l("Matching runs"), (Role.COORDINATOR, Role.ADMIN)),
     MenuItem("admin.index", _l("Administration"), (Role.ADMIN,)),
     MenuItem(

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.audit.models import PersonalDataView
+from app.audit.models import DecisionAction, DecisionEntry, PersonalDataView
 from app.base import insert_rows, utcnow
 from app.volunteers.models import Volunteer
 
@@ -51,3 +51,29 @@ def recent_views(*, session: Session, limit: int = 200, volunteer_id: int | None
         ViewEntry(view.viewed_at, email or "", f"{first} {last[:1]}.", view.source)
         for view, email, first, last in session.exec(query)
     ]
+
+
+def record_decision(
+    *,
+    session: Session,
+    action: DecisionAction,
+    volunteer_id: int,
+    actor_id: int | None,
+    need_id: int | None = None,
+    proposal_id: int | None = None,
+    pairing_id: int | None = None,
+    reason: str = "",
+) -> None:
+    """Adds the decision to the audit log in the caller's transaction: it is saved with the decision
+    itself, or not at all."""
+    session.add(
+        DecisionEntry(
+            action=action,
+            volunteer_id=volunteer_id,
+            actor_id=actor_id,
+            need_id=need_id,
+            proposal_id=proposal_id,
+            pairing_id=pairing_id,
+            reason=reason.strip(),
+        )
+    )

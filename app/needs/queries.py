@@ -19,6 +19,7 @@ from app.volunteers.models import Volunteer
 # Partners learn who a volunteer is only once the volunteer has said yes.
 VISIBLE_TO_PARTNER = (
     PairingStatus.INTRODUCED,
+    PairingStatus.MEETING,
     PairingStatus.ACTIVE,
     PairingStatus.COMPLETED,
     PairingStatus.ENDED_EARLY,

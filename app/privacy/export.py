@@ -7,11 +7,12 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from app.accounts.models import ApiToken, User
-from app.audit.models import PersonalDataView
+from app.audit.models import DecisionEntry, PersonalDataView
+from app.hours.models import HoursEntry
 from app.needs.models import Need
 from app.offices.models import District, Office
 from app.pages.models import AccessibilityFeedback
-from app.pairings.models import Pairing
+from app.pairings.models import CheckIn, Pairing
 from app.partners.models import Organisation
 from app.privacy.models import ConsentRecord
 from app.proposals.models import Proposal
@@ -34,16 +35,27 @@ EXPORTED_LINKS = {
     "pairing.volunteer_id": "pairings",
     "pairing.proposal_id": "pairings",
     "personal_data_view.volunteer_id": "access_log",
+    "decision_entry.actor_id": "decisions_logged",
+    "decision_entry.volunteer_id": "decision_log",
+    "decision_entry.proposal_id": "decision_log",
+    "decision_entry.pairing_id": "decision_log",
+    "check_in.pairing_id": "check_ins",
+    "hours_entry.volunteer_id": "hours",
+    "hours_entry.pairing_id": "hours",
+    "hours_entry.reviewed_by_id": "hours_reviewed",
 }
 
-# Never part of an export: secrets that would let someone take over the account or answer an offer,
-# who of the staff decided (another person's data), and the embedding, a vector of numbers computed
-# from `about` (exported as written) that says nothing more.
+# Never part of an export: secrets that would let someone take over the account, answer an offer or a
+# check-in, or read the calendar feed; who of the staff decided (another person's data); the embedding,
+# a vector of numbers computed from `about` (exported as written) that says nothing more.
 LEFT_OUT = {
     "password_hash",
     "session_token",
     "response_token",
+    "token",
+    "calendar_token",
     "decided_by_id",
+    "reviewed_by_id",
     "embedding",
     "embedding_key",
 }
@@ -107,6 +119,19 @@ def personal_data(*, session: Session, user: User) -> dict[str, Any]:
                 select(Proposal).where(Proposal.decided_by_id == uid).order_by(col(Proposal.decided_at))
             )
         ],
+        # Decisions in the audit log and hours confirmed or rejected: what and when, not about whom.
+        "decisions_logged": [
+            {"decided_at": d.decided_at, "action": d.action, **_need_summary(session, d.need_id)}
+            for d in session.exec(
+                select(DecisionEntry).where(DecisionEntry.actor_id == uid).order_by(col(DecisionEntry.id))
+            )
+        ],
+        "hours_reviewed": [
+            {"reviewed_at": h.reviewed_at, "status": h.status}
+            for h in session.exec(
+                select(HoursEntry).where(HoursEntry.reviewed_by_id == uid).order_by(col(HoursEntry.id))
+            )
+        ],
         "data_views": [
             {"viewed_at": v.viewed_at, "source": v.source}
             for v in session.exec(
@@ -155,9 +180,22 @@ def _volunteer_data(session: Session, volunteer: Volunteer) -> dict[str, Any]:
         .where(PersonalDataView.volunteer_id == vid)
         .order_by(col(PersonalDataView.viewed_at))
     )
+    decisions = session.exec(
+        select(DecisionEntry, User)
+        .join(User, col(User.id) == col(DecisionEntry.actor_id), isouter=True)
+        .where(DecisionEntry.volunteer_id == vid)
+        .order_by(col(DecisionEntry.id))
+    )
+    check_ins = session.exec(
+        select(CheckIn, Pairing)
+        .join(Pairing, col(Pairing.id) == col(CheckIn.pairing_id))
+        .where(Pairing.volunteer_id == vid)
+        .order_by(col(CheckIn.id))
+    )
     return {
         "volunteer": {
             **_plain(volunteer),
+            "calendar_feed": volunteer.calendar_token is not None,
             "district": _name(session, District, volunteer.district_id),
             "languages": [_plain(r) for r in languages],
             "skills": list(skills),
@@ -185,7 +223,33 @@ def _volunteer_data(session: Session, volunteer: Volunteer) -> dict[str, Any]:
             }
             for view, viewer in views
         ],
+        # Decisions about me: by whom only as the office or organisation, as in the access log.
+        "decision_log": [
+            {
+                "decided_at": entry.decided_at,
+                "action": entry.action,
+                "reason": entry.reason,
+                "by_me": actor is not None and actor.id == volunteer.user_id,
+                "actor_organisation": _viewer_organisation(session, actor),
+                **_need_summary(session, entry.need_id),
+            }
+            for entry, actor in decisions
+        ],
+        "check_ins": [
+            {**_plain(check_in), **_need_summary(session, pairing.need_id)} for check_in, pairing in check_ins
+        ],
+        "hours": [
+            {**_plain(h), **_need_summary(session, _pairing_need(session, h.pairing_id))}
+            for h in session.exec(
+                select(HoursEntry).where(HoursEntry.volunteer_id == vid).order_by(col(HoursEntry.worked_on))
+            )
+        ],
     }
+
+
+def _pairing_need(session: Session, pairing_id: int) -> int | None:
+    pairing = session.get(Pairing, pairing_id)
+    return pairing.need_id if pairing else None
 
 
 def _viewer_organisation(session: Session, viewer: User | None) -> str:
@@ -194,9 +258,9 @@ def _viewer_organisation(session: Session, viewer: User | None) -> str:
     return _name(session, Office, viewer.office_id) or _name(session, Organisation, viewer.organisation_id)
 
 
-def _need_summary(session: Session, need_id: int) -> dict[str, Any]:
+def _need_summary(session: Session, need_id: int | None) -> dict[str, Any]:
     """Of a need, only its title and organisation: other people's data stays out."""
-    need = session.get(Need, need_id)
+    need = session.get(Need, need_id) if need_id is not None else None
     return {
         "need_title": need.title if need else "",
         "organisation": _name(session, Organisation, need.organisation_id) if need else "",

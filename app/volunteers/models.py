@@ -36,6 +36,8 @@ class Volunteer(SQLModel, table=True):
     # The inspection date whose expiry the volunteer was last reminded of (app.volunteers.certificates).
     certificate_reminded_for: date | None = None
     paused: bool = False
+    # Secret part of the address of the volunteer's calendar feed (app.calendar); None: no feed.
+    calendar_token: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     # The sentence embedding of the matching text (matching.embedding), kept so that matching never

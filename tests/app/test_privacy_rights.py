@@ -2,6 +2,7 @@
 to a person (checked against the metadata), and an erasure that leaves no trace in any table."""
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,16 @@ from sqlmodel import Session, col, select
 
 from app.accounts.api_tokens import Scope, issue_token
 from app.accounts.models import ApiToken, Role, User
-from app.audit.services import record_views
+from app.audit.models import DecisionAction
+from app.audit.services import record_decision, record_views
+from app.base import utcnow
 from app.extensions import db
+from app.hours.models import HoursEntry, HoursStatus
 from app.models import metadata
 from app.needs.models import Need
 from app.pages.models import AccessibilityFeedback
 from app.pages.services import record_feedback
-from app.pairings.models import Pairing
+from app.pairings.models import CheckIn, CheckInParty, CheckInRating, Pairing, PairingStatus
 from app.privacy.export import EXPORTED_LINKS
 from app.privacy.services import export_user_data
 from app.proposals.models import Proposal, ProposalStatus
@@ -89,8 +93,37 @@ def everything(session: Session) -> User:
     organisation = make_organisation(session, name="Musikschule Kaufbeuren")
     own_need = make_need(session, organisation=organisation, title="Chorprobe", created_by_id=person.id)
     proposal = make_proposal(session, volunteer=volunteer, need=own_need)
-    make_pairing(session, volunteer=volunteer, need=own_need, proposal_id=proposal.id)
+    pairing = make_pairing(
+        session, volunteer=volunteer, need=own_need, proposal_id=proposal.id, status=PairingStatus.ACTIVE,
+        first_meeting_at=datetime(2026, 11, 2, 9, tzinfo=UTC), first_meeting_place="Musikschule, Raum 2",
+        started_on=date(2026, 11, 2),
+    )  # fmt: skip
+    volunteer.calendar_token = "kalender-geheimnis-123"
+    session.add(volunteer)
+    session.add(
+        CheckIn(
+            pairing_id=pairing.id, week=4, party=CheckInParty.VOLUNTEER, token="check-in-geheimnis-456",
+            sent_at=utcnow(), answered_at=utcnow(), rating=CheckInRating.GOOD, comment="Macht viel Freude",
+        )
+    )  # fmt: skip
+    session.add(
+        HoursEntry(
+            volunteer_id=volunteer.id, pairing_id=pairing.id, worked_on=date(2026, 11, 20), minutes=90,
+            note="Probe vor dem Konzert", status=HoursStatus.CONFIRMED, reviewed_by_id=person.id,
+            reviewed_at=utcnow(),
+        )
+    )  # fmt: skip
+    record_decision(
+        session=session, action=DecisionAction.ACCEPT, volunteer_id=volunteer.id or 0, actor_id=person.id,
+        need_id=own_need.id, proposal_id=proposal.id, pairing_id=pairing.id, reason="Gern!",
+    )  # fmt: skip
+    session.commit()
     other = make_volunteer(session, first_name="Boris", last_name="Fremd")
+    record_decision(
+        session=session, action=DecisionAction.END_EARLY, volunteer_id=other.id or 0, actor_id=person.id,
+        reason="Boris ist umgezogen",
+    )  # fmt: skip
+    session.commit()
     decide(
         session=session,
         proposal_ids=[make_proposal(session, volunteer=other).id or 0],
@@ -128,7 +161,10 @@ def test_the_export_holds_the_rows_of_every_linked_table(session: Session, every
     raw = json.dumps(data, ensure_ascii=False)
     token = session.exec(select(ApiToken)).one()
     # No secret, and nothing about the other people: the colleague, the volunteer decided on.
-    for left_out in (token.token_hash, token.prefix, everything.password_hash, everything.session_token):
+    for left_out in (
+        token.token_hash, token.prefix, everything.password_hash, everything.session_token,
+        "kalender-geheimnis-123", "check-in-geheimnis-456",
+    ):  # fmt: skip
         assert left_out not in raw
     for other in ("kollegin@", "Frau Kollegin", "Boris", "Fremd", "embedding", "response_token"):
         assert other not in raw
@@ -155,12 +191,14 @@ def test_the_readable_page_shows_every_part_of_the_export(
     for shown in (
         "kira.lindqvist@example.org", "Kira", "Lindqvist", "0151 2345678", "Coordinator",
         "Integrationsbüro", "Russian", "Mother tongue", "Music", "Tuesday", "14:00–18:00", "Chorprobe",
-        "Musikschule Kaufbeuren", "waiting for review", "Shared skills", "introduced", "Auswertung",
+        "Musikschule Kaufbeuren", "waiting for review", "Shared skills", "active", "Auswertung",
         "Read the proposals in my districts", "rejected", "pairings.overview", "proposals.queue",
-        "Kontrast zu schwach", "2026-11-01", "Volunteer profile", "Consents",
+        "Kontrast zu schwach", "2026-11-01", "Volunteer profile", "Consents", "Musikschule, Raum 2",
+        "Macht viel Freude", "going well", "Probe vor dem Konzert", "1:30 h", "confirmed", "Gern!",
+        "offer accepted by the volunteer", "pairing ended early",
     ):  # fmt: skip
         assert shown in html, shown
-    for other in ("kollegin@", "Frau Kollegin", "Boris", "Fremd"):
+    for other in ("kollegin@", "Frau Kollegin", "Boris", "Fremd", "kalender-geheimnis", "check-in-geheimnis"):
         assert other not in html
 
 
@@ -328,8 +366,10 @@ TEMPLATE_NAMES = {
     "account": "account", "volunteer": "v", "volunteer.languages": "row", "volunteer.availability": "slot",
     "consents": "c", "proposals": "p", "pairings": "p", "access_log": "view", "api_tokens": "t",
     "needs_created": "n", "decisions": "d", "data_views": "view", "barrier_reports": "report",
+    "check_ins": "c", "hours": "h", "decision_log": "d", "decisions_logged": "d", "hours_reviewed": "h",
 }  # fmt: skip
 SHOWN_OTHERWISE = {"id", "user_id", "volunteer_id", "need_id", "proposal_id", "district_id", "office_id"}
+SHOWN_OTHERWISE |= {"pairing_id"}
 SHOWN_OTHERWISE |= {"organisation_id", "reasons", "skills", "languages", "availability"}
 
 
