@@ -2,6 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Index, text
 from sqlmodel import JSON, Column, Field, SQLModel, Text, UniqueConstraint
 
 from app.base import utcnow
@@ -17,7 +18,19 @@ class ProposalStatus(StrEnum):
 class Proposal(SQLModel, table=True):
     """A pairing the matcher suggests; nobody is contacted before a coordinator approves it."""
 
-    __table_args__ = (UniqueConstraint("volunteer_id", "need_id"),)
+    __table_args__ = (
+        UniqueConstraint("volunteer_id", "need_id"),
+        # The review queue: pending proposals best first (read backwards), a page at a time, and counted
+        # from the index alone on PostgreSQL: the columns the queue filters on ride along (INCLUDE).
+        Index(
+            "ix_proposal_pending_rank",
+            "score",
+            "id",
+            postgresql_include=["need_id", "volunteer_id", "computed_at"],
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True, ondelete="CASCADE")

@@ -2,11 +2,15 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.audit.models import DecisionAction
+from app.audit.services import record_decision
 from app.base import utcnow
 from app.needs.models import Need, NeedStatus
 from app.offices.services import district_choices
@@ -46,6 +50,21 @@ class QueueEntry:
     languages: list[tuple[str, str]] = field(default_factory=list)  # (code, level) of the volunteer
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which pending proposals the queue shows; None or empty means no restriction."""
+
+    district_ids: Sequence[int] | None = None  # the coordinator's scope
+    district_id: int | None = None  # district of the need
+    min_score: float = 0.0
+    need_id: int | None = None
+    need_title: str = ""  # part of the need's title, any case
+    volunteer_id: int | None = None
+    language: str = ""  # a language the volunteer speaks
+    computed_after: datetime | None = None
+    computed_before: datetime | None = None
+
+
 def review_queue(
     *,
     session: Session,
@@ -54,21 +73,18 @@ def review_queue(
     min_score: float = 0.0,
     limit: int | None = None,
     offset: int = 0,
+    filters: QueueFilter | None = None,
 ) -> list[QueueEntry]:
     """Pending proposals whose need lies in these districts (None: all), best score first; `limit` of
-    them from `offset` on (None: all)."""
-    query = (
+    them from `offset` on (None: all). `filters` (if given) replaces the district and score arguments."""
+    filters = filters or QueueFilter(district_ids=district_ids, district_id=district_id, min_score=min_score)
+    query = _filtered(
         select(Proposal, Volunteer, Need, Organisation)
         .join(Volunteer, col(Volunteer.id) == col(Proposal.volunteer_id))
         .join(Need, col(Need.id) == col(Proposal.need_id))
-        .join(Organisation, col(Organisation.id) == col(Need.organisation_id))
-        .where(Proposal.status == ProposalStatus.PENDING, col(Proposal.score) >= min_score)
-        .order_by(col(Proposal.score).desc(), col(Proposal.id))
-    )
-    if district_ids is not None:
-        query = query.where(col(Need.district_id).in_(district_ids))
-    if district_id is not None:
-        query = query.where(Need.district_id == district_id)
+        .join(Organisation, col(Organisation.id) == col(Need.organisation_id)),
+        filters,
+    ).order_by(col(Proposal.score).desc(), col(Proposal.id).desc())  # ix_proposal_pending_rank backwards
     query = query.offset(offset).limit(limit)
     districts = dict(district_choices(session=session))
     entries = [
@@ -87,6 +103,42 @@ def review_queue(
         for entry in by_volunteer[row.volunteer_id]:
             entry.languages.append((row.language_code, row.level))
     return entries
+
+
+def queue_size(*, session: Session, filters: QueueFilter) -> int:
+    """How many pending proposals the filters let through (for the page count)."""
+    query = select(func.count()).select_from(Proposal)
+    if filters.district_ids is not None or filters.district_id is not None or filters.need_title:
+        # Only then: without the join, counting reads nothing but the index of pending proposals.
+        query = query.join(Need, col(Need.id) == col(Proposal.need_id))
+    return int(session.exec(_filtered(query, filters)).one())
+
+
+def _filtered(query: Any, filters: QueueFilter) -> Any:
+    """The query (over Proposal joined with Need) restricted to the pending proposals `filters` allow."""
+    query = query.where(Proposal.status == ProposalStatus.PENDING)
+    if filters.min_score > 0:
+        query = query.where(col(Proposal.score) >= filters.min_score)
+    if filters.district_ids is not None:
+        query = query.where(col(Need.district_id).in_(filters.district_ids))
+    if filters.district_id is not None:
+        query = query.where(Need.district_id == filters.district_id)
+    if filters.need_id is not None:
+        query = query.where(Proposal.need_id == filters.need_id)
+    if filters.need_title:
+        query = query.where(col(Need.title).icontains(filters.need_title, autoescape=True))
+    if filters.volunteer_id is not None:
+        query = query.where(Proposal.volunteer_id == filters.volunteer_id)
+    if filters.language:
+        speaks = select(VolunteerLanguage.volunteer_id).where(
+            VolunteerLanguage.language_code == filters.language
+        )
+        query = query.where(col(Proposal.volunteer_id).in_(speaks))
+    if filters.computed_after is not None:
+        query = query.where(col(Proposal.computed_at) >= filters.computed_after)
+    if filters.computed_before is not None:
+        query = query.where(col(Proposal.computed_at) < filters.computed_before)
+    return query
 
 
 @dataclass
@@ -143,8 +195,18 @@ def decide(
             proposal.decided_at = utcnow()
             proposal.decision_reason = reason
             session.add(proposal)
-            # Flushed now, so the next proposal's capacity counts include this pairing.
+            # Flushed now, so the next proposal's capacity counts include this pairing (and it has an id).
             session.flush()
+            record_decision(
+                session=session,
+                action=DecisionAction.APPROVE if decision == Decision.APPROVE else DecisionAction.REJECT,
+                volunteer_id=proposal.volunteer_id,
+                actor_id=decided_by_id,
+                need_id=proposal.need_id,
+                proposal_id=proposal.id,
+                pairing_id=outcome.pairing.id if outcome.pairing else None,
+                reason=reason,
+            )
         outcomes.append(outcome)
     session.commit()
     return outcomes

@@ -1,5 +1,6 @@
 """The coordinator's review queue: proposals with their explanation, decided one by one or in bulk."""
 
+from math import ceil
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,18 +12,21 @@ from werkzeug.wrappers import Response
 from app.accounts.access import district_scope, role_required
 from app.accounts.models import Role
 from app.audit.services import record_views
+from app.base import utcnow
 from app.extensions import db
 from app.needs.models import Need
 from app.offices.services import district_choices
 from app.proposals import services
 from app.proposals.explain import explain
-from app.proposals.forms import BulkDecisionForm, DecisionForm, QueueFilterForm
+from app.proposals.forms import COMMON_REASONS, BulkDecisionForm, DecisionForm, QueueFilterForm
 from app.proposals.models import Proposal
 from app.proposals.offers import REFUSALS, take_decisions
 from app.proposals.services import Decision, Outcome, Refusal
-from app.vocab.services import language_labels_by_code, skill_labels_by_key
+from app.proposals.sides import page_sides
+from app.vocab.services import language_choices, language_labels_by_code, skill_labels_by_key
 from app.volunteers.forms import LEVEL_LABELS
 from app.volunteers.models import Volunteer
+from matching.features import age_on
 
 bp = Blueprint("proposals", __name__, url_prefix="/vorschlaege")
 
@@ -31,30 +35,74 @@ def _locale() -> str:
     return str(get_locale() or "de")
 
 
+PAGE_SIZE = 50
+# The queue's GET parameters that pagination and decisions carry along ("select" and "page" are per link).
+FILTER_ARGS = ("district", "need_title", "language", "age", "min_score", "need", "volunteer")
+
+
 @bp.get("/")
 @role_required(Role.COORDINATOR)
 def queue() -> tuple[str, int]:
     return _render_queue()
 
 
+def _filter_args() -> dict[str, Any]:
+    """The filters of this request's URL, to keep them on the next page and after a decision."""
+    return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+
+
+def _return_args() -> dict[str, Any]:
+    """The filters and page a decision was taken on (its form's address carries them), to return there."""
+    page = request.args.get("page", "")
+    return _filter_args() | ({"page": page} if page.isdigit() else {})
+
+
+def _valid(field: Any) -> Any:
+    """A filter's value, or None if it was refused (the rest of the filters still apply)."""
+    return None if field.errors else field.data
+
+
 def _render_queue(status: int = 200, **forms: Any) -> tuple[str, int]:
     """The queue page; `forms` carries a submitted form with errors back to where it was filled in."""
     scope = district_scope(current_user)
     filters = QueueFilterForm(formdata=request.args)
-    filters.set_districts(
-        [(i, name) for i, name in district_choices(session=db.session) if scope is None or i in scope]
+    filters.set_choices(
+        [(i, name) for i, name in district_choices(session=db.session) if scope is None or i in scope],
+        language_choices(session=db.session, locale=_locale()),
     )
-    if request.args and not filters.validate():
+    if request.args:
+        filters.validate()
+    target_need, target_volunteer = _targets(filters, scope)
+    if filters.errors:
         status = max(status, 400)
-    chosen = filters.district.data if not filters.district.errors else 0
-    min_percent = filters.min_score.data if filters.min_score.data and not filters.min_score.errors else 0
+    after, before = filters.computed_between(utcnow()) if not filters.age.errors else (None, None)
+    chosen = services.QueueFilter(
+        district_ids=scope,
+        district_id=_valid(filters.district) or None,
+        min_score=(_valid(filters.min_score) or 0) / 100,
+        need_id=target_need.id if target_need else None,
+        need_title=(_valid(filters.need_title) or "").strip(),
+        volunteer_id=target_volunteer.id if target_volunteer else None,
+        language=_valid(filters.language) or "",
+        computed_after=after,
+        computed_before=before,
+    )
+    total = services.queue_size(session=db.session, filters=chosen)
+    pages = max(1, ceil(total / PAGE_SIZE))
+    # A page beyond the last one (after decisions emptied it) shows the last one.
+    page = min(_valid(filters.page) or 1, pages)
     entries = services.review_queue(
-        session=db.session, district_ids=scope, district_id=chosen or None, min_score=min_percent / 100
+        session=db.session,
+        district_ids=scope,
+        filters=chosen,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
     )
     record_views(
         session=db.session,
         viewer_id=current_user.id,
-        volunteer_ids=[entry.volunteer.id or 0 for entry in entries],
+        volunteer_ids=[entry.volunteer.id or 0 for entry in entries]
+        + ([target_volunteer.id or 0] if target_volunteer else []),
         source="proposals.queue",
     )
     skills = skill_labels_by_key(session=db.session, locale=_locale())
@@ -62,14 +110,42 @@ def _render_queue(status: int = 200, **forms: Any) -> tuple[str, int]:
     return render_template(
         "proposals/queue.html",
         entries=entries,
+        sides=page_sides(session=db.session, entries=entries, locale=_locale()),
         explanations={e.proposal.id: explain(e.proposal.reasons, skills, languages) for e in entries},
         language_names=languages,
         level_names={level: str(name) for level, name in LEVEL_LABELS.items()},
+        today=utcnow().date(),
+        age_on=age_on,
         filters=filters,
+        args=_filter_args(),
+        total=total,
+        page=page,
+        pages=pages,
+        select_all=_valid(filters.select) == "all",
+        target_need=target_need,
+        target_volunteer=target_volunteer,
+        common_reasons=COMMON_REASONS,
         bulk_form=forms.get("bulk_form") or BulkDecisionForm(formdata=None),
         row_form=forms.get("row_form"),
         row_id=forms.get("row_id"),
     ), status
+
+
+def _targets(filters: QueueFilterForm, scope: list[int] | None) -> tuple[Need | None, Volunteer | None]:
+    """The need and the volunteer the queue is narrowed to by a link, checked to exist (and the need to
+    lie in the coordinator's districts); an unknown one is an error of the filter form."""
+    need = db.session.get(Need, filters.need.data) if _valid(filters.need) else None
+    if (
+        filters.need.data
+        and not filters.need.errors
+        and (need is None or (scope is not None and need.district_id not in scope))
+    ):
+        need = None
+        filters.need.errors = [_("This need does not exist or is outside your districts.")]
+    volunteer = db.session.get(Volunteer, filters.volunteer.data) if _valid(filters.volunteer) else None
+    if filters.volunteer.data and not filters.volunteer.errors and volunteer is None:
+        filters.volunteer.errors = [_("This volunteer does not exist.")]
+    return need, volunteer
 
 
 def _take(proposal_ids: list[int], decision: str, reason: str) -> list[Outcome]:
@@ -107,14 +183,15 @@ def decide(proposal_id: int) -> Response | tuple[str, int]:
     form = DecisionForm()
     if not form.validate_on_submit():
         return _render_queue(400, row_form=form, row_id=proposal_id)
-    outcome = _take([proposal_id], form.decision.data, form.reason.data or "")[0]
+    outcome = _take([proposal_id], form.decision.data, form.reason_text())[0]
     if outcome.refusal == Refusal.NOT_FOUND:
         abort(404)
     if outcome.refusal is not None:
         flash(str(REFUSALS[outcome.refusal]), "error")
         return _render_queue(409)
     flash(_success_message(form.decision.data, 1), "success")
-    return redirect(url_for("proposals.queue"), 303)
+    anchor = f"proposal-{form.next_id.data}" if form.next_id.data else None
+    return redirect(url_for("proposals.queue", **_return_args(), _anchor=anchor), 303)
 
 
 @bp.post("/sammelentscheidung")
@@ -123,7 +200,7 @@ def bulk_decide() -> Response | tuple[str, int]:
     form = BulkDecisionForm()
     if not form.validate_on_submit():
         return _render_queue(400, bulk_form=form)
-    outcomes = _take(form.proposal_ids.data or [], form.decision.data, form.reason.data or "")
+    outcomes = _take(form.proposal_ids.data or [], form.decision.data, form.reason_text())
     done = [o for o in outcomes if o.refusal is None]
     if done:
         flash(_success_message(form.decision.data, len(done)), "success")
@@ -137,7 +214,7 @@ def bulk_decide() -> Response | tuple[str, int]:
                 ),
                 "error",
             )
-    return redirect(url_for("proposals.queue"), 303)
+    return redirect(url_for("proposals.queue", **_return_args()), 303)
 
 
 def _label(outcome: Outcome) -> str:

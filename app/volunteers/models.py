@@ -50,7 +50,8 @@ class VolunteerLanguage(SQLModel, table=True):
     __tablename__ = "volunteer_language"
 
     volunteer_id: int = Field(foreign_key="volunteer.id", primary_key=True, ondelete="CASCADE")
-    language_code: str = Field(foreign_key="language.code", primary_key=True, max_length=8)
+    # Indexed for the review queue's filter "the volunteer speaks this language".
+    language_code: str = Field(foreign_key="language.code", primary_key=True, max_length=8, index=True)
     level: str = Field(max_length=10)
 
 
