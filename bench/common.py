@@ -9,9 +9,11 @@ import hashlib
 import json
 import os
 import resource
+import socket
 import statistics
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +21,14 @@ from typing import Any, TypeVar
 
 import numpy as np
 import psutil
+import psycopg
 from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
 from matching.embedding import DIMENSIONS, MODEL_NAME, FusedEmbedder
 
 T = TypeVar("T")
+PG_ADMIN = os.environ.get("BENCH_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 
 
 def timed(fn: Callable[[], T], repeats: int) -> tuple[float, list[float], list[float], T]:
@@ -171,3 +175,29 @@ def _fmt(value: object) -> str:
 def print_json(payload: dict[str, Any]) -> None:
     """The one machine-readable line; it must stay the last line of the output."""
     print(json.dumps(payload, ensure_ascii=False), flush=True)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The value at quantile q (0..1) of the values: nearest rank, no interpolation."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@contextmanager
+def fresh_database(prefix: str) -> Iterator[str]:
+    """The name of a new PostgreSQL database (BENCH_PG: where), dropped afterwards whatever happens."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=10) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

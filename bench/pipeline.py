@@ -52,29 +52,16 @@ from app.partners.models import Organisation
 from app.vocab.models import Skill
 from app.volunteers.profile import ProfileData, Registration
 from app.volunteers.services import register_volunteer
-from bench.common import cached_embeddings, print_json, print_table
+from bench.common import cached_embeddings, free_port, fresh_database, percentile, print_json, print_table
 from bench.synthetic import make_needs, make_volunteers
 from matching.embedding import MODEL_NAME, FusedEmbedder
 from matching.types import NeedProfile, VolunteerProfile
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN = os.environ.get("BENCH_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 VISIBLE = (
     "SELECT processed_at IS NOT NULL, (SELECT count(*) FROM proposal WHERE volunteer_id = %s "
     "AND status = 'pending') FROM outbox_message WHERE id = %s"
 )
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    name = f"bench_pipeline_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -326,11 +313,6 @@ def burst(
     return produced_s, time.perf_counter() - min(commits), done
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -342,10 +324,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--producers", type=int, default=4, help="processes committing the burst")
     args = parser.parse_args(argv)
     accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    with tempfile.TemporaryDirectory() as tmp, fresh_database() as name:
+    with tempfile.TemporaryDirectory() as tmp, fresh_database("bench_pipeline") as name:
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         migrate.upgrade(url)
-        with redis_server(Path(tmp), _free_port()) as broker:
+        with redis_server(Path(tmp), free_port()) as broker:
             queue = f"bench-{uuid.uuid4().hex[:8]}"
             settings = Settings(database_url=url, broker_url=broker, task_queue=queue, tasks_in_process=False)
             flask_app = create_app(settings, MAIL_BACKEND="console")
@@ -450,15 +432,6 @@ def report(
             "lost": args.burst - matched,
         }
     )
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 if __name__ == "__main__":

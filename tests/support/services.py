@@ -61,3 +61,9 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def require_postgres() -> None:
+    """Fails the test with what to start if PostgreSQL is not reachable."""
+    with _admin_connection():
+        pass
