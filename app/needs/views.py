@@ -14,6 +14,7 @@ from app.accounts.models import Role
 from app.audit.services import record_views
 from app.base import row_id
 from app.extensions import db
+from app.hours.services import confirmed_minutes_by_pairing
 from app.labels import NEED_STATUS
 from app.needs import queries, services
 from app.needs.access import own_need, refuse_if_closed
@@ -132,8 +133,16 @@ def detail(need_id: int) -> str:
         source="needs.detail",
     )
     may_manage = current_user.role == Role.ADMIN or need.organisation_id == current_user.organisation_id
+    hours = confirmed_minutes_by_pairing(
+        session=db.session, pairing_ids=[pairing.id or 0 for pairing, _volunteer, _email in introduced]
+    )
     return render_template(
-        "needs/detail.html", need=need, introduced=introduced, may_manage=may_manage, **_context([need])
+        "needs/detail.html",
+        need=need,
+        introduced=introduced,
+        may_manage=may_manage,
+        confirmed_minutes=hours,
+        **_context([need]),
     )
 
 
