@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlmodel import Session, col, select
 
 from app.audit.models import DecisionAction, DecisionEntry
@@ -44,6 +44,11 @@ def shown(driver: WebDriver) -> list[int]:
         int(str(article.get_attribute("id")).removeprefix("proposal-"))
         for article in driver.find_elements(By.CSS_SELECTOR, "article.proposal")
     ]
+
+
+def focus_reaches(driver: WebDriver, element_id: str) -> None:
+    """Key events are handled asynchronously: waits a moment for the focus to arrive."""
+    WebDriverWait(driver, 2).until(lambda d: active_id(d) == element_id)
 
 
 def statuses(session: Session, proposals: list[Proposal]) -> list[str]:
@@ -120,6 +125,13 @@ def test_a_bulk_rejection_with_the_keyboard_alone(browser: WebDriver, live_serve
     press(browser, Keys.TAB)
     assert active_id(browser) == "reason_choice"
 
+    browser.get(live_server.url + "/vorschlaege/")
+    # j and k (app/static/queue-keys.js) move between proposals while the focus is in the list.
+    tab_to(browser, f"select-{arabic[0].id}")
+    press(browser, "j")
+    focus_reaches(browser, f"proposal-{arabic[1].id}")
+    press(browser, "k")
+    focus_reaches(browser, f"proposal-{arabic[0].id}")
     browser.get(live_server.url + "/vorschlaege/")
     for proposal in (arabic[1], turkish):
         tab_to(browser, f"select-{proposal.id}")
