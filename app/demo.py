@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Role, User
 from app.accounts.services import hash_password
 from app.base import utcnow
+from app.demo_history import add_history
 from app.needs.models import Need, NeedLanguage, NeedSkill, NeedSlot, Schedule
 from app.offices.models import District, Office
 from app.outbox.services import MATCH_ALL, add_message
@@ -81,6 +82,7 @@ def seed_demo(*, session: Session) -> dict[str, tuple[str, str]]:
     for row in data["volunteers"]:
         account = user(volunteer_email(row, domain), Role.VOLUNTEER, row["first_name"])
         _add_volunteer(session, account, row, districts, skills)
+    add_history(session=session, today=date.today())  # a year of pairings, hours and decisions
     # The matcher proposes pairings for everything once the data is committed.
     add_message(session=session, task_name=MATCH_ALL, payload={})
     session.commit()

@@ -106,3 +106,66 @@ def test_create_admin_command_makes_an_account_that_can_log_in(app: Flask, sessi
     assert admin is not None and admin.role == Role.ADMIN
     assert again.exit_code != 0 and too_short.exit_code != 0
     assert count(session, User) == 1
+
+
+def test_the_demo_has_a_year_of_history_within_the_rules(session: Session) -> None:
+    from collections import Counter
+
+    from app.audit.models import DecisionAction, DecisionEntry
+    from app.hours.models import HoursEntry, HoursStatus
+    from app.pairings.models import BUSY_STATUSES, CheckIn, Pairing, PairingStatus
+    from app.reports.services import last_months, statistics
+    from app.reports.tables import suppressed
+
+    seed_demo(session=session)
+    today = date.today()
+
+    pairings = session.exec(select(Pairing)).all()
+    assert {p.status for p in pairings} == set(PairingStatus)
+    for pairing in pairings:
+        if pairing.status == PairingStatus.MEETING:
+            assert pairing.first_meeting_at and pairing.first_meeting_at.date() > today
+        if pairing.status in (PairingStatus.ACTIVE, PairingStatus.COMPLETED, PairingStatus.ENDED_EARLY):
+            assert pairing.started_on and pairing.started_on < today
+        if pairing.status == PairingStatus.ENDED_EARLY:
+            assert pairing.end_reason
+    answered = session.exec(select(CheckIn).where(col(CheckIn.answered_at).is_not(None))).all()
+    assert answered and all(c.rating for c in answered)
+    assert set(session.exec(select(HoursEntry.status)).all()) == set(HoursStatus)
+    actions = Counter(session.exec(select(DecisionEntry.action)).all())
+    assert actions[DecisionAction.APPROVE] >= 50 and actions[DecisionAction.REJECT] >= 10
+    assert actions[DecisionAction.CONFIRM_HOURS] == count(
+        session, HoursEntry, col(HoursEntry.status) == HoursStatus.CONFIRMED
+    )
+    # The rules: running pairings within each volunteer's maximum and each need's places.
+    busy = [p for p in pairings if p.status in BUSY_STATUSES]
+    for volunteer in session.exec(select(Volunteer)).all():
+        mine = sum(1 for p in busy if p.volunteer_id == volunteer.id)
+        assert mine <= (0 if volunteer.paused else volunteer.max_active_pairings)
+    for need in session.exec(select(Need)).all():
+        taken = sum(1 for p in busy if p.need_id == need.id)
+        assert taken <= (need.places if need.status == "open" else 0)
+
+    # Every month of the statistics' default period has pairings to show, none of them "<5".
+    figures = statistics(session=session, period=last_months(today), district_ids=None)
+    by_month = figures.by["month"]["pairings"]
+    assert len(by_month) == 12 and not any(suppressed(n) or n == 0 for n in by_month.values())
+    assert figures.totals["volunteers"] == count(session, Volunteer)
+
+
+def test_the_demo_history_is_the_same_every_time(app: Flask, session: Session) -> None:
+    from app import reference
+    from app.pairings.models import Pairing
+    from tests.conftest import empty_all_tables
+
+    def snapshot() -> list[tuple[int, int, str]]:
+        rows = session.exec(select(Pairing).order_by(col(Pairing.id))).all()
+        return [(p.volunteer_id, p.need_id, p.status) for p in rows]
+
+    seed_demo(session=session)
+    first = snapshot()
+    empty_all_tables(session)
+    reference.load_reference_data(session=session)
+    seed_demo(session=session)
+
+    assert snapshot() == first
