@@ -12,7 +12,10 @@ organisations, and pending proposals with scores and reasons in the matcher's sh
 loopback port: gunicorn with the app factory (`--workers` processes × `--threads` threads), tasks in
 process, mail to the console.
 
-Locust (bench.queue_users, a process of its own) starts `--users` users within a second; each logs in
+First, on the idle server, one coordinator requests the stylesheet and then the queue `--idle` times
+each, one at a time: what a page costs without waiting for a free thread ("idle:" rows, their ratio
+against the idle stylesheet). Then Locust (bench.queue_users, a process of its own) starts `--users`
+users within a second; each logs in
 once as a coordinator (the Integrationsbüro, which sees every district, for four in five users: the
 worst case; a Stadtteilbüro for the rest), before anything is measured: successful logins do not count
 towards the login rate limit, so it stays as in production. Then, after `--warmup` seconds, it
@@ -53,6 +56,7 @@ from bench.queue_data import Seeded, seed
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = "static /static/site.css"
 QUEUE = "queue"  # the headline: the Integrationsbüro's first page
+IDLE = "idle: "  # the same pages one at a time before the load
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -63,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--volunteers", type=int, default=20_000)
     parser.add_argument("--needs", type=int, default=2_000)
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument(
+        "--idle", type=int, default=5, help="requests per page, one at a time, before the load"
+    )
     parser.add_argument("--warmup", type=float, default=10, help="seconds after all users logged in")
     parser.add_argument("--duration", type=float, default=60, help="seconds measured")
     parser.add_argument("--timeout", type=float, default=60, help="seconds per request before it fails")
@@ -122,15 +129,10 @@ def server(url: str, log_path: Path, workers: int, threads: int) -> Iterator[str
         "BASE_URL": host,
     }
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads)]
-    command += [
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--timeout",
-        "300",
-        "--graceful-timeout",
-        "5",
-        "app:create_app()",
-    ]
+    command += ["--bind", f"127.0.0.1:{port}", "--timeout", "300", "--graceful-timeout", "5"]
+    # Connections stay open between a user's requests, as a reverse proxy keeps them; with gunicorn's
+    # 2 s default, a connection closed just as the next request goes out would count as a failure.
+    command += ["--keep-alive", "30", "app:create_app()"]
     with log_path.open("wb") as log:
         # A session of its own: the workers go with it, even if the master cannot stop them in time.
         process = subprocess.Popen(
@@ -178,16 +180,10 @@ def load(host: str, seeded: Seeded, out: Path, args: argparse.Namespace) -> dict
     command = [sys.executable, "-m", "bench.queue_users", "--host", host, "--out", str(out)]
     command += ["--central", central, "--district-office", district_office]
     command += ["--district-ids", ",".join(map(str, seeded.district_ids)), "--users", str(args.users)]
-    command += [
-        "--warmup",
-        str(args.warmup),
-        "--duration",
-        str(args.duration),
-        "--timeout",
-        str(args.timeout),
-    ]
-    # Logins, warm-up, the window, the wait for its last requests, and time to start and stop.
-    budget = max(30, args.timeout) + args.warmup + args.duration + args.timeout + 60
+    command += ["--idle", str(args.idle), "--warmup", str(args.warmup), "--duration", str(args.duration)]
+    command += ["--timeout", str(args.timeout)]
+    # The idle requests, logins, warm-up, the window, the wait for its last requests, start and stop.
+    budget = (2 * args.idle + 1) * args.timeout + max(30, args.timeout) + args.warmup + args.duration + 60
     print(
         f"load: {args.users} users, {args.warmup:.0f} s warm-up, {args.duration:.0f} s measured", flush=True
     )
@@ -200,11 +196,16 @@ def report(args: argparse.Namespace, seeded: Seeded, seed_s: float, result: dict
     times: dict[str, list[float]] = result["times_ms"]
     failures = {name: sum(errors.values()) for name, errors in result["failures"].items()}
     baseline = percentile(times[STATIC], 0.95) if times.get(STATIC) else 0.0
+    idle = percentile(times[IDLE + STATIC], 0.95) if times.get(IDLE + STATIC) else 0.0
     rows = []
-    for name in sorted(times, key=lambda n: (n == STATIC, n.startswith("plain"), n)):
+    # The idle server first, then the load; in each, the baseline last.
+    for name in sorted(
+        times, key=lambda n: (not n.startswith(IDLE), n.endswith(STATIC), n.startswith("plain"), n)
+    ):
         values = times[name]
+        phase_baseline = idle if name.startswith(IDLE) else baseline  # each against its own phase
         p95 = percentile(values, 0.95)
-        ratio = p95 / baseline if baseline else ""
+        ratio = p95 / phase_baseline if phase_baseline else ""
         rows.append((name, len(values), failures.get(name, 0), *_ms(values), ratio))
     window = result["window_s"]
     split = ", ".join(f"{count} {name}" for name, count in result["classes"].items())
@@ -235,6 +236,7 @@ def report(args: argparse.Namespace, seeded: Seeded, seed_s: float, result: dict
             for message, count in list(errors.items())[:3]:
                 print(f"  {name}: {count} × {message}")
     queue = times.get(QUEUE, [])
+    alone = times.get(IDLE + QUEUE, [])
     queue_p95 = percentile(queue, 0.95) if queue else None
     print_json(
         {
@@ -248,6 +250,7 @@ def report(args: argparse.Namespace, seeded: Seeded, seed_s: float, result: dict
             "queue_p50_ms": round(percentile(queue, 0.5), 1) if queue else None,
             "queue_p95_ms": round(queue_p95, 1) if queue_p95 is not None else None,
             "queue_p99_ms": round(percentile(queue, 0.99), 1) if queue else None,
+            "queue_idle_p50_ms": round(percentile(alone, 0.5), 1) if alone else None,
             "queue_failures": failures.get(QUEUE, 0),
             "static_p95_ms": round(baseline, 1),
             "ratio_p95": round(queue_p95 / baseline, 1) if queue_p95 is not None and baseline else None,

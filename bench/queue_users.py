@@ -1,13 +1,16 @@
 """The simulated coordinators of bench.queue_load, run as Locust's library in a process of their own.
 
-    .venv/bin/python -m bench.queue_users --host http://127.0.0.1:8000 --out result.json --accounts a@x,b@y
+    .venv/bin/python -m bench.queue_users --host http://127.0.0.1:8000 --out result.json \
+        --central zentrale@bench.example --district-office haken@bench.example
 
 Started by bench.queue_load, not by hand: Locust patches the standard library for gevent when
-imported, so it runs apart from the process that seeds the database and runs the server. Each user
-logs in once (the login form's CSRF token, then the POST), then requests its pages with a short
-pause between them. Requests are recorded from the end of the warm-up for `--duration` seconds: the
-completion time decides whether one counts. Anything but HTTP 200 (a redirect to the login page, an
-error, a timeout) is a failure. The raw times go to `--out` as JSON; bench.queue_load does the sums.
+imported, so it runs apart from the process that seeds the database and runs the server. First one
+coordinator requests the stylesheet and the queue a few times, one at a time, on the idle server.
+Then each user logs in once (the login form's CSRF token, then the POST) and requests its pages
+with a short pause between them. After the warm-up, every request that starts within `--duration`
+seconds counts, and the run waits for the last of them. Anything but HTTP 200 (a redirect to the
+login page, an error, a timeout) is a failure. The raw times go to `--out` as JSON; bench.queue_load
+does the sums.
 """
 
 import argparse
@@ -22,11 +25,13 @@ from typing import Any
 
 import gevent  # type: ignore[import-untyped]
 from locust import HttpUser, between, task
+from locust.clients import HttpSession
 from locust.env import Environment
 
 PASSWORD = "bench password 123"  # bench.queue_data.PASSWORD; not imported: that would load the app here
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 QUEUE = "/vorschlaege/"
+STATIC = "static /static/site.css"
 # A later page of the queue; the parameter the paginated queue reads (ignored by one without pages).
 LATER_PAGE = {"page": "3"}
 MIN_SCORE = {"min_score": "60"}
@@ -71,22 +76,10 @@ class Coordinator(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self) -> None:
-        form = self.client.get("/konto/anmelden", name="login", timeout=self.timeout_s)
-        token = CSRF.search(form.text)
-        data = {"email": self.email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
-        with self.client.post(
-            "/konto/anmelden",
-            data=data,
-            name="login",
-            allow_redirects=False,
-            timeout=self.timeout_s,
-            catch_response=True,
-        ) as answer:
-            if answer.status_code in (302, 303):
-                RECORDER.logins_ok += 1
-            else:
-                RECORDER.login_errors.append(f"{self.email}: HTTP {answer.status_code}")
-                answer.failure(f"login failed: HTTP {answer.status_code}")
+        if log_in(self.client, self.email, self.timeout_s):
+            RECORDER.logins_ok += 1
+        else:
+            RECORDER.login_errors.append(self.email)
 
     def page(self, path: str, name: str, params: dict[str, str] | None = None) -> None:
         started = time.monotonic()
@@ -115,11 +108,50 @@ class Coordinator(HttpUser):
 
     @task(4)
     def stylesheet(self) -> None:
-        self.page("/static/site.css", "static /static/site.css")
+        self.page("/static/site.css", STATIC)
 
     @task(2)
     def imprint(self) -> None:
         self.page("/impressum", "plain page /impressum")
+
+
+def log_in(client: HttpSession, email: str, timeout_s: float) -> bool:
+    """The login form's CSRF token, then the POST; a redirect means success."""
+    form = client.get("/konto/anmelden", name="login", timeout=timeout_s)
+    token = CSRF.search(form.text)
+    data = {"email": email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+    with client.post(
+        "/konto/anmelden",
+        data=data,
+        name="login",
+        allow_redirects=False,
+        timeout=timeout_s,
+        catch_response=True,
+    ) as answer:
+        if answer.status_code in (302, 303):
+            return True
+        answer.failure(f"login failed: HTTP {answer.status_code}")
+        return False
+
+
+def idle_times(environment: Environment, email: str, count: int, timeout_s: float) -> dict[str, list[float]]:
+    """Before the load: `count` requests of the stylesheet, then of the queue, one at a time, by one
+    logged-in coordinator (what a page costs on an idle server). Stops a page at its first failure."""
+    assert environment.host is not None
+    client = HttpSession(environment.host, environment.events.request, user=None)
+    times: dict[str, list[float]] = {}
+    if not log_in(client, email, timeout_s):
+        RECORDER.login_errors.append(f"{email} (idle)")
+        return times
+    for name, path in ((f"idle: {STATIC}", "/static/site.css"), ("idle: queue", QUEUE)):
+        for _ in range(count):
+            started = time.monotonic()
+            answer = client.get(path, name=name, allow_redirects=False, timeout=timeout_s)
+            times.setdefault(name, []).append((time.monotonic() - started) * 1000)
+            if answer.status_code != 200:
+                RECORDER.failures.setdefault(name, {})[_error(answer.status_code, answer.error)] = 1
+                break
+    return times
 
 
 def _error(status: int, error: object) -> str:
@@ -153,8 +185,11 @@ class DistrictCoordinator(Coordinator):
     prefix = "district office: "
 
 
-def run(host: str, users: int, warmup_s: float, duration_s: float, timeout_s: float) -> dict[str, Any]:
+def run(
+    host: str, users: int, idle: int, warmup_s: float, duration_s: float, timeout_s: float
+) -> dict[str, Any]:
     environment = Environment(user_classes=[CentralCoordinator, DistrictCoordinator], host=host)
+    idle_ms = idle_times(environment, CentralCoordinator.email, idle, timeout_s)
     runner = environment.create_local_runner()
     spawned = time.monotonic()
     runner.start(users, spawn_rate=users)  # all within about a second
@@ -184,7 +219,7 @@ def run(host: str, users: int, warmup_s: float, duration_s: float, timeout_s: fl
         "window_s": duration_s,
         "waited_s": waited_s,
         "unfinished": unfinished,
-        "times_ms": RECORDER.times,
+        "times_ms": idle_ms | RECORDER.times,
         "failures": RECORDER.failures,
     }
 
@@ -199,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--district-office", required=True, help="e-mail of a Stadtteilbüro's coordinator")
     parser.add_argument("--district-ids", default="", help="comma-separated, for the district filter")
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--idle", type=int, default=5, help="requests per page on the idle server first")
     parser.add_argument("--warmup", type=float, default=10)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--timeout", type=float, default=60, help="seconds per request")
@@ -206,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     CentralCoordinator.email, DistrictCoordinator.email = args.central, args.district_office
     CentralCoordinator.district_ids = [int(i) for i in args.district_ids.split(",") if i]
     Coordinator.timeout_s = args.timeout
-    result = run(args.host, args.users, args.warmup, args.duration, args.timeout)
+    result = run(args.host, args.users, args.idle, args.warmup, args.duration, args.timeout)
     args.out.write_text(json.dumps(result), encoding="utf-8")
 
 
