@@ -30,4 +30,5 @@ celery.conf.beat_schedule = {
         "task": "volunteers.certificate_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "check-ins-daily": {"task": "pairings.check_ins", "schedule": crontab(hour=8, minute=0)},
 }

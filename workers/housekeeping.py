@@ -7,6 +7,8 @@ from celery import shared_task
 
 from app.base import utcnow
 from app.extensions import db
+from app.pairings.check_ins import mark_sent, prepare_check_ins
+from app.pairings.mails import send_check_in
 from app.privacy.mails import send_retention_warning
 from app.privacy.retention import run_retention
 from app.volunteers.certificates import due_reminders, mark_reminded
@@ -39,4 +41,16 @@ def certificate_reminders(today: str | None = None) -> dict[str, int]:
         due = due_reminders(session=session, today=day)
         sent = [reminder for reminder in due if send_certificate_reminder(reminder)]
         mark_reminded(session=session, reminders=sent)
+    return {"due": len(due), "sent": len(sent)}
+
+
+@shared_task(name="pairings.check_ins", acks_late=True)
+def check_ins(today: str | None = None) -> dict[str, int]:
+    """Asks both sides of active pairings how it goes, 4 and 12 weeks after the start. `today` (ISO date)
+    as above. Only the check-ins whose mail went out are marked sent; the others go again the next day."""
+    day = date.fromisoformat(today) if today else utcnow().date()
+    with db.new_session() as session:
+        due = prepare_check_ins(session=session, today=day)
+        sent = [check_in for check_in in due if send_check_in(session, check_in)]
+        mark_sent(session=session, check_ins=sent)
     return {"due": len(due), "sent": len(sent)}

@@ -1,14 +1,19 @@
-"""The two mails of a pairing: the offer to the volunteer, and the introduction to the partner."""
+"""The mails of a pairing's life: offer, introduction, first meeting, ending, check-ins, a call for help."""
+
+from datetime import datetime
 
 from flask import current_app, url_for
+from flask_babel import force_locale, format_date, format_time
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from app.accounts.models import User
-from app.mailer import send_mail
+from app.labels import CHECK_IN_RATING
+from app.mailer import link, send_mail
 from app.needs.models import Need
 from app.needs.queries import need_facts
-from app.pairings.models import Pairing
+from app.pairings.check_ins import coordinators_for
+from app.pairings.models import CheckIn, CheckInParty, CheckInRating, Pairing, PairingStatus
 from app.pairings.services import introduction_recipients
 from app.partners.models import Organisation
 from app.volunteers.models import Volunteer
@@ -54,5 +59,104 @@ def send_introduction(session: Session, pairing: Pairing) -> int:
             volunteer=volunteer,
             volunteer_email=user.email,
             link=link,
+        )
+    return sent
+
+
+def _when(at: datetime, locale: str) -> str:
+    """The meeting's day and time in the recipient's language, on the city's clock (Babel's time zone)."""
+    with force_locale(locale):
+        return f"{format_date(at, 'full')}, {format_time(at, 'short')}"
+
+
+def send_meeting(session: Session, pairing: Pairing) -> int:
+    """The first meeting (new or moved) to the volunteer and the partner; returns how many mails went out."""
+    volunteer, user, need, organisation = _parts(session, pairing)
+    assert pairing.first_meeting_at is not None
+    recipients = {user.email.lower(): user.locale}
+    recipients.update(introduction_recipients(session=session, organisation=organisation))
+    sent = 0
+    for email, locale in recipients.items():
+        sent += send_mail(
+            to=email,
+            subject=_l("First meeting: %(title)s", title=need.title),
+            template="pairing_meeting",
+            locale=locale,
+            to_volunteer=email == user.email.lower(),
+            need=need,
+            organisation=organisation,
+            volunteer=volunteer,
+            when=_when(pairing.first_meeting_at, locale),
+            place=pairing.first_meeting_place,
+            link=link("needs.detail", need_id=need.id),
+        )
+    return sent
+
+
+def send_ended(session: Session, pairing: Pairing) -> bool:
+    """Tells the volunteer that the engagement is over and that new offers come unless they pause."""
+    volunteer, user, need, organisation = _parts(session, pairing)
+    return send_mail(
+        to=user.email,
+        subject=_l("Your engagement has ended: %(title)s", title=need.title),
+        template="pairing_ended",
+        locale=user.locale,
+        name=volunteer.first_name,
+        need=need,
+        organisation=organisation,
+        early=pairing.status == PairingStatus.ENDED_EARLY,
+        profile_link=link("volunteers.profile"),
+    )
+
+
+def send_check_in(session: Session, check_in: CheckIn) -> bool:
+    """The question "how is it going?" with its answer link, to the volunteer or to the partner's staff
+    and contact address. True when it reached someone (for the partner: at least one of them)."""
+    pairing = session.get(Pairing, check_in.pairing_id)
+    assert pairing is not None
+    volunteer, user, need, organisation = _parts(session, pairing)
+    if check_in.party == CheckInParty.VOLUNTEER:
+        recipients = {user.email: user.locale}
+    else:
+        recipients = introduction_recipients(session=session, organisation=organisation)
+    sent = 0
+    for email, locale in recipients.items():
+        sent += send_mail(
+            to=email,
+            subject=_l("How is it going? %(title)s", title=need.title),
+            template="check_in",
+            locale=locale,
+            to_volunteer=check_in.party == CheckInParty.VOLUNTEER,
+            weeks=check_in.week,
+            need=need,
+            organisation=organisation,
+            volunteer=volunteer,
+            link=link("pairings.check_in", token=check_in.token),
+        )
+    return sent > 0
+
+
+def send_call_for_help(session: Session, check_in: CheckIn) -> int:
+    """A "not working" answer goes to the coordinators of the need's district at once."""
+    pairing = session.get(Pairing, check_in.pairing_id)
+    assert pairing is not None
+    volunteer, _user, need, organisation = _parts(session, pairing)
+    sent = 0
+    for coordinator in coordinators_for(session=session, need=need):
+        with force_locale(coordinator.locale):
+            rating = str(CHECK_IN_RATING[CheckInRating(check_in.rating)])
+        sent += send_mail(
+            to=coordinator.email,
+            subject=_l("A pairing needs your attention: %(title)s", title=need.title),
+            template="check_in_poor",
+            locale=coordinator.locale,
+            need=need,
+            organisation=organisation,
+            volunteer=volunteer,
+            from_volunteer=check_in.party == CheckInParty.VOLUNTEER,
+            weeks=check_in.week,
+            rating=rating,
+            comment=check_in.comment,
+            link=link("pairings.detail", pairing_id=pairing.id),
         )
     return sent

@@ -10,6 +10,7 @@ ids smuggled into query and form; they must keep answering about the logged-in u
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -271,6 +272,8 @@ ONLY_B_APPROVE: Form = {"proposal_ids": ["{proposal_b}"], "decision": "approve"}
 START: Form = {"action": "start"}
 END_EARLY: Form = {"action": "end_early", "reason": "Umzug"}
 ACCEPT: Form = {"answer": "accept"}
+NEXT_YEAR = date.today().year + 1
+MEETING: Form = {"meeting-day": f"{NEXT_YEAR}-03-01", "meeting-time": "10:00", "meeting-place": "Schule"}
 ERASE_FORM: Form = {**OTHER_IDS_FORM, "password": PASSWORD}
 CHANGE_PASSWORD: Form = {**OTHER_IDS_FORM, "current_password": PASSWORD, **NEW_PASSWORD}
 DEACTIVATE: Form = {"active": "0"}
@@ -318,6 +321,8 @@ CASES = (
     Case("/bedarfe/{need_b}/status", "POST", PARTNER_A, PARTNER_B, NEED_B, {"status": "closed"}),
     Case("/bedarfe/unsere", "GET", PARTNER_A, PARTNER_B, NEED_B, denied=OWN_PAGE, secrets=NEED_TITLE),
     Case("/vermittlungen/{pairing_b}", "POST", PARTNER_A, PARTNER_B, PAIRING_B, START),
+    Case("/vermittlungen/{pairing_b}", "GET", PARTNER_A, PARTNER_B, PAIRING_B, secrets=NEED_SECRETS),
+    Case("/vermittlungen/{pairing_b}/treffen", "POST", PARTNER_A, PARTNER_B, PAIRING_B, MEETING),
     # --- Stadtteilbüro Haken against needs, proposals and pairings in Bienenberg ---
     Case("/bedarfe/{need_b}", "GET", OFFICE_1, OFFICE_2, NEED_B, secrets=NEED_SECRETS),
     Case("/vorschlaege/{proposal_b}/entscheidung", "POST", OFFICE_1, OFFICE_2, PROPOSAL_B, APPROVE),
@@ -331,6 +336,8 @@ CASES = (
     Case("/vorschlaege/?district={bienenberg}", "GET", OFFICE_1, OFFICE_2, PROPOSAL_B,
          denied=frozenset({200, 400}), secrets=NEED_TITLE),
     Case("/vermittlungen/{pairing_b}", "POST", OFFICE_1, OFFICE_2, PAIRING_B, END_EARLY),
+    Case("/vermittlungen/{pairing_b}", "GET", OFFICE_1, OFFICE_2, PAIRING_B, secrets=NEED_SECRETS),
+    Case("/vermittlungen/{pairing_b}/treffen", "POST", OFFICE_1, OFFICE_2, PAIRING_B, MEETING),
     Case("/vermittlungen/", "GET", OFFICE_1, OFFICE_2, PAIRING_B, denied=OWN_PAGE, secrets=("Bondarenko",)),
     # --- volunteer A against volunteer B: the offer link, the profile, their own data ---
     # The offer link is the credential: the pairing's id or a near-miss token in its place opens nothing.
@@ -369,6 +376,8 @@ CASES = (
     Case("/vorschlaege/sammelentscheidung", "POST", PARTNER_B, OFFICE_2, PROPOSAL_B, ONLY_B_APPROVE),
     Case("/vorschlaege/", "GET", PARTNER_B, OFFICE_2, PROPOSAL_B, secrets=NEED_TITLE),
     Case("/vermittlungen/{pairing_b}", "POST", VOLUNTEER_B, OFFICE_2, PAIRING_B, START),
+    Case("/vermittlungen/{pairing_b}", "GET", VOLUNTEER_B, OFFICE_2, PAIRING_B, secrets=("Bondarenko",)),
+    Case("/vermittlungen/{pairing_b}/treffen", "POST", VOLUNTEER_B, PARTNER_B, PAIRING_B, MEETING),
     Case("/vermittlungen/", "GET", VOLUNTEER_B, OFFICE_2, PAIRING_B, secrets=("Bondarenko",)),
     # --- API keys on the account page: revoked by their owner only ---
     Case("/konto/api-schluessel/{key_b}/widerrufen", "POST", PARTNER_A, PARTNER_B, KEY_B),

@@ -129,7 +129,7 @@ def test_beat_schedules_the_relay_the_nightly_run_and_the_daily_housekeeping() -
     from workers.celery_app import celery
 
     schedule = celery.conf.beat_schedule
-    daily = {"privacy.retention", "volunteers.certificate_reminders"}
+    daily = {"privacy.retention", "volunteers.certificate_reminders", "pairings.check_ins"}
     assert {entry["task"] for entry in schedule.values()} == {"outbox.relay", "matching.match_all", *daily}
     for entry in schedule.values():
         if entry["task"] in daily:
