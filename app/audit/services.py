@@ -6,13 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.audit.models import DecisionAction, DecisionEntry, PersonalDataView
 from app.base import insert_rows, utcnow
-from app.pairings.models import Pairing
 from app.pairings.models import Pairing
 from app.volunteers.models import Volunteer
 
@@ -83,32 +81,6 @@ def record_decision(
             reason=reason.strip(),
         )
     )
-
-
-@dataclass
-class TimelineEntry:
-    decided_at: datetime
-    action: str  # DecisionAction
-    actor: str  # e-mail of who decided, or "" if their account is gone
-    reason: str
-
-
-def pairing_timeline(*, session: Session, pairing: Pairing) -> list[TimelineEntry]:
-    """The decisions about one pairing, oldest first: its proposal's approval, the volunteer's answer and
-    every later step."""
-    about = col(DecisionEntry.pairing_id) == pairing.id
-    if pairing.proposal_id is not None:
-        about = or_(about, col(DecisionEntry.proposal_id) == pairing.proposal_id)
-    query = (
-        select(DecisionEntry, User.email)
-        .join(User, col(User.id) == col(DecisionEntry.actor_id), isouter=True)
-        .where(about)
-        .order_by(col(DecisionEntry.decided_at), col(DecisionEntry.id))
-    )
-    return [
-        TimelineEntry(entry.decided_at, entry.action, email or "", entry.reason)
-        for entry, email in session.exec(query)
-    ]
 
 
 @dataclass
