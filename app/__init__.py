@@ -47,12 +47,16 @@ def _register_blueprints(app: APIFlask) -> None:
     from app.accounts.settings_views import bp as account
     from app.accounts.views import bp as accounts
     from app.admin.views import bp as admin
+    from app.audit.views import bp as audit
+    from app.calendar.views import bp as calendar
+    from app.hours.views import bp as hours
     from app.matching_runs.views import bp as matching_runs
     from app.needs.views import bp as needs
     from app.pages.views import bp as pages
     from app.pairings.views import bp as pairings
     from app.privacy.views import bp as privacy
     from app.proposals.views import bp as proposals
+    from app.reports.views import bp as reports
     from app.volunteers.views import bp as volunteers
 
     for blueprint in (
@@ -64,6 +68,10 @@ def _register_blueprints(app: APIFlask) -> None:
         proposals,
         matching_runs,
         pairings,
+        reports,
+        hours,
+        calendar,
+        audit,
         privacy,
         admin,
     ):
