@@ -7,6 +7,7 @@ from the list), and the forms are also checked with their error messages showing
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +15,39 @@ import pytest
 from flask import Flask
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app import demo
 from app.accounts.models import User
+from app.base import utcnow
+from app.calendar import services as calendar_services
 from app.extensions import db
+from app.hours.models import HoursEntry, HoursStatus
+from app.hours.services import local_today
 from app.needs.models import Need
 from app.offices.models import District
+from app.pairings.models import CheckIn, CheckInParty, PairingStatus
 from app.partners.models import Organisation
 from app.proposals import services as proposals
-from app.proposals.models import Proposal
+from app.proposals.models import Proposal, ProposalStatus
 from app.vocab.models import Skill
+from app.volunteers.models import Volunteer
 from tests.browser.conftest import LiveServer, fill, requested_urls, submit
+from tests.factories import make_pairing
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ANYONE = ""
 # Not pages: redirects, a download, JSON, and links that change state when followed (tested elsewhere).
-NOT_PAGES = {"static", "openapi.spec", "accounts.confirm_email", "privacy.export"}
+NOT_PAGES = {
+    "static",
+    "openapi.spec",
+    "accounts.confirm_email",
+    "privacy.export",
+    "calendar.feed",
+    "reports.export_csv",
+    "reports.export_xlsx",
+}
 # (role, path, form to send empty or wrong so that its error messages show)
 FORMS_WITH_ERRORS = [
     (ANYONE, "/ehrenamt/registrieren", "register-submit"),
@@ -39,6 +55,7 @@ FORMS_WITH_ERRORS = [
     (ANYONE, "/barrierefreiheit", "feedback-submit"),
     ("partner", "/bedarfe/neu", "need-save"),
     ("volunteer", "/konto/", "password-submit"),
+    ("volunteer", "/profil/stunden", "hours-save"),  # no time given
 ]
 
 
@@ -53,7 +70,8 @@ def world(live_app: Flask) -> World:
     with db.new_session() as session:
         logins = demo.seed_demo(session=session)  # matches everything in-process on commit
         coordinator = session.exec(select(User).where(User.email == logins["coordinator"][0])).one()
-        proposal = session.exec(select(Proposal).order_by(col(Proposal.score).desc())).first()
+        pending = select(Proposal).where(Proposal.status == ProposalStatus.PENDING)
+        proposal = session.exec(pending.order_by(col(Proposal.score).desc())).first()
         assert proposal is not None and proposal.id is not None, "the demo's matching proposed nothing"
         [outcome] = proposals.decide(
             session=session,
@@ -69,6 +87,10 @@ def world(live_app: Flask) -> World:
         skill = session.exec(select(Skill).order_by(col(Skill.id))).first()
         district = session.exec(select(District).order_by(col(District.id))).first()
         assert need and organisation and skill and district
+        entry, entry_need_id = _hours_to_confirm(session, logins)
+        check_in = CheckIn(pairing_id=entry.pairing_id, week=4, party=CheckInParty.VOLUNTEER)
+        session.add(check_in)
+        session.commit()
         pages = {
             ANYONE: [
                 "/",
@@ -82,6 +104,7 @@ def world(live_app: Flask) -> World:
                 "/impressum",
                 "/barrierefreiheit",
                 f"/vermittlungen/antwort/{outcome.pairing.response_token}",
+                f"/vermittlungen/rueckmeldung/{check_in.token}",
                 "/gibt-es-nicht",
             ],
             "volunteer": [
@@ -91,6 +114,8 @@ def world(live_app: Flask) -> World:
                 "/meine-daten/einwilligung",
                 "/meine-daten/loeschen",
                 "/konto/",
+                "/profil/stunden",
+                f"/profil/stunden/{entry.id}",
             ],
             "partner": [
                 "/bedarfe/unsere",
@@ -98,13 +123,24 @@ def world(live_app: Flask) -> World:
                 f"/bedarfe/{need.id}",
                 f"/bedarfe/{need.id}/bearbeiten",
                 "/konto/",
+                "/stunden/bestaetigen",
+                f"/bedarfe/{entry_need_id}",  # with confirmed hours
+                f"/vermittlungen/{entry.pairing_id}",  # a first meeting arranged: its forms
             ],
             "coordinator": [
                 "/vorschlaege/",
+                "/vorschlaege/?select=all&language=tr",
+                "/vorschlaege/?min_score=500&age=old",  # the filters' error messages
+                "/entscheidungen/",
+                "/entscheidungen/?since=gestern",
                 "/vermittlungen/",
+                f"/vermittlungen/{outcome.pairing.id}",  # an offer, with its approval in the timeline
+                "/statistik/",
+                "/statistik/?from_month=2026-13&to_month=2025-01",  # the filters' error messages
                 "/abgleich-laeufe/",
                 f"/bedarfe/{need.id}",
                 "/meine-daten/",  # with the decision just taken
+                "/stunden/bestaetigen",
             ],
             "admin": [
                 "/verwaltung/",
@@ -123,6 +159,34 @@ def world(live_app: Flask) -> World:
             ],
         }
     return World(logins, pages)
+
+
+def _hours_to_confirm(session: Session, logins: dict[str, tuple[str, str]]) -> tuple[HoursEntry, int]:
+    """The demo volunteer in a pairing with the demo partner's first need, a first meeting arranged, one
+    entry confirmed and one waiting; and their calendar address switched on."""
+    volunteer_user = session.exec(select(User).where(User.email == logins["volunteer"][0])).one()
+    partner = session.exec(select(User).where(User.email == logins["partner"][0])).one()
+    volunteer = session.exec(select(Volunteer).where(Volunteer.user_id == volunteer_user.id)).one()
+    partner_need = session.exec(
+        select(Need).where(Need.organisation_id == partner.organisation_id).order_by(col(Need.id))
+    ).first()
+    assert partner_need is not None
+    pairing = make_pairing(
+        session,
+        volunteer=volunteer,
+        need=partner_need,
+        status=PairingStatus.MEETING,
+        created_at=utcnow() - timedelta(days=10),
+        first_meeting_at=utcnow() + timedelta(days=2),
+    )
+    yesterday = local_today() - timedelta(days=1)
+    common = {"volunteer_id": volunteer.id or 0, "pairing_id": pairing.id or 0, "worked_on": yesterday}
+    confirmed = HoursEntry(**common, minutes=90, status=HoursStatus.CONFIRMED)
+    waiting = HoursEntry(**common, minutes=150, note="Lesen")
+    session.add_all([confirmed, waiting])
+    calendar_services.set_feed(session=session, volunteer=volunteer, enabled=True)
+    session.refresh(waiting)
+    return waiting, partner_need.id or 0
 
 
 def violations(driver: WebDriver) -> list[str]:
@@ -192,7 +256,10 @@ def test_no_page_has_a_wcag_violation(
 def test_every_page_is_checked(live_app: Flask, world: World) -> None:
     adapter = live_app.url_map.bind("localhost")
     checked = {
-        adapter.match(path)[0] for paths in world.pages.values() for path in paths if path != "/gibt-es-nicht"
+        adapter.match(path.split("?")[0])[0]  # some pages are checked with query parameters too
+        for paths in world.pages.values()
+        for path in paths
+        if path != "/gibt-es-nicht"
     }
     pages = {
         rule.endpoint
