@@ -28,9 +28,10 @@ def bar_chart(
         """A position counted from the reading start, as an SVG x coordinate."""
         return round(WIDTH - position - width if rtl else position, 1)
 
-    # text-anchor follows the text's direction, set on the svg: labels end before the bars, values start
-    # after them, on either side.
+    # text-anchor follows the text's direction, set on the svg: labels end before the bars. Figures are
+    # left to right everywhere ("<5" would turn into "5>"), so after a bar that grows leftwards they end.
     direction = "rtl" if rtl else "ltr"
+    value_anchor = "end" if rtl else "start"
     parts = [
         f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"'
         f' viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet"'
@@ -53,8 +54,8 @@ def bar_chart(
                 f' y="{top + 4}" width="{round(length, 1)}" height="{ROW - 8}"/>'
             )
         parts.append(
-            f'<text class="chart-value" x="{x(LABEL_WIDTH + length + 6)}" y="{middle}"'
-            f' text-anchor="start">{escape(figure.text)}</text>'
+            f'<text class="chart-value" x="{x(LABEL_WIDTH + length + 6)}" y="{middle}" direction="ltr"'
+            f' text-anchor="{value_anchor}">{escape(figure.text)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

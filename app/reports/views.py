@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from app.accounts.access import district_scope, role_required
@@ -60,27 +61,22 @@ def _table(report: Report, dimension: str) -> Table:
     return next(table for table in report.tables if table.dimension == dimension)
 
 
-def _charts(report: Report) -> list[str]:
+def _charts(report: Report) -> dict[str, list[tuple[str, Markup]]]:
+    """(title, svg) of the charts shown above each dimension's table."""
     rtl = text_direction() == "rtl"
-    months, districts = _table(report, "month"), _table(report, "district")
     specs = [
-        ("chart-pairings-month", months, "pairings", _("Pairings per month")),
-        ("chart-hours-month", months, "hours", _("Confirmed hours per month")),
-        ("chart-pairings-district", districts, "pairings", _("Pairings per district")),
-        ("chart-volunteers-language", _table(report, "language"), "active_volunteers",
-         _("Active volunteers per language")),
-    ]  # fmt: skip
-    description = _("A bar per row of the table below; “<5” marks fewer than five, drawn without a bar.")
-    return [
-        bar_chart(
-            chart_id=chart_id,
-            title=title,
-            description=description,
-            rows=[(row.label, row.cells[column]) for row in table.rows],
-            rtl=rtl,
-        )
-        for chart_id, table, column, title in specs
+        ("chart-pairings-month", "month", "pairings", _("Pairings per month")),
+        ("chart-hours-month", "month", "hours", _("Confirmed hours per month")),
+        ("chart-pairings-district", "district", "pairings", _("Pairings per district")),
+        ("chart-volunteers-language", "language", "active_volunteers", _("Active volunteers per language")),
     ]
+    description = _("A bar per row of the table below; “<5” marks fewer than five, drawn without a bar.")
+    charts: dict[str, list[tuple[str, Markup]]] = {}
+    for chart_id, dimension, column, title in specs:
+        rows = [(row.label, row.cells[column]) for row in _table(report, dimension).rows]
+        svg = bar_chart(chart_id=chart_id, title=title, description=description, rows=rows, rtl=rtl)
+        charts.setdefault(dimension, []).append((title, svg))
+    return charts
 
 
 def _period_text(period: Period) -> str:
