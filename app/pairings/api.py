@@ -4,7 +4,7 @@ Only pairings a partner may know about are listed (introduced and later), with t
 the need's page shows; offers still waiting for the volunteer's answer stay invisible.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from apiflask import APIBlueprint
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +36,9 @@ class IntroductionOut(BaseModel):
     email: str
     phone: str
     introduced_at: datetime | None = Field(description="When the volunteer accepted.")
+    first_meeting_at: datetime | None = Field(description="The first meeting, once arranged (UTC).")
+    first_meeting_place: str
+    started_on: date | None = Field(description="The day the pairing became active.")
     end_reason: str
 
 
@@ -74,6 +77,9 @@ def list_introductions(query: IntroductionQuery) -> IntroductionList:
                 email=email,
                 phone=volunteer.phone,
                 introduced_at=pairing.answered_at,
+                first_meeting_at=pairing.first_meeting_at,
+                first_meeting_place=pairing.first_meeting_place,
+                started_on=pairing.started_on,
                 end_reason=pairing.end_reason,
             )
             for pairing, volunteer, email in rows

@@ -1,6 +1,6 @@
 """The partner API for needs: the same rules and messages as the form, only the organisation's own needs."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -137,6 +137,26 @@ def test_introductions_show_contacts_of_accepted_volunteers_only(
     items = response.json["items"]
     assert [(item["pairing_id"], item["first_name"]) for item in items] == [(accepted.id, "Ayşe")]
     assert "@" in items[0]["email"]
+    assert (items[0]["first_meeting_at"], items[0]["started_on"]) == (None, None)
+
+
+def test_introductions_tell_the_first_meeting_and_the_start(client: FlaskClient, session: Session) -> None:
+    partner = make_partner(session)
+    organisation = session.get(type(make_organisation(session)), partner.organisation_id)
+    need = make_need(session, organisation=organisation)
+    make_pairing(
+        session,
+        need=need,
+        status="active",
+        first_meeting_at=datetime(2026, 7, 14, 14, 30, tzinfo=UTC),
+        first_meeting_place="Familienzentrum",
+        started_on=date(2026, 7, 14),
+    )
+
+    [item] = client.get("/api/v1/introductions/", headers=bearer(session, partner)).json["items"]
+    assert item["status"] == "active" and item["first_meeting_place"] == "Familienzentrum"
+    assert datetime.fromisoformat(item["first_meeting_at"]) == datetime(2026, 7, 14, 14, 30, tzinfo=UTC)
+    assert item["started_on"] == "2026-07-14"
 
 
 def test_scopes_limit_what_a_token_may_do(client: FlaskClient, session: Session) -> None:
