@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 from app.needs.queries import NeedFacts, need_facts, slot_text
 from app.proposals.services import QueueEntry
 from app.vocab.models import Skill
-from app.vocab.services import skill_labels_by_key
 from app.volunteers.models import VolunteerSkill, VolunteerSlot
 
 
@@ -25,11 +24,12 @@ class Sides:
     needs: dict[int, NeedFacts]
 
 
-def page_sides(*, session: Session, entries: Sequence[QueueEntry], locale: str) -> Sides:
-    """The facts of every volunteer and need on the page, by their ids."""
+def page_sides(
+    *, session: Session, entries: Sequence[QueueEntry], locale: str, skill_names: dict[str, str]
+) -> Sides:
+    """The facts of every volunteer and need on the page, by their ids; `skill_names` labels skill keys."""
     volunteer_ids = list({entry.volunteer.id or 0 for entry in entries})
     volunteers = {volunteer_id: VolunteerFacts() for volunteer_id in volunteer_ids}
-    skill_names = skill_labels_by_key(session=session, locale=locale)
     for volunteer_id, key in session.exec(
         select(VolunteerSkill.volunteer_id, Skill.key)
         .join(Skill, col(Skill.id) == col(VolunteerSkill.skill_id))

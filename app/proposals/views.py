@@ -23,7 +23,7 @@ from app.proposals.models import Proposal
 from app.proposals.offers import REFUSALS, take_decisions
 from app.proposals.services import Decision, Outcome, Refusal
 from app.proposals.sides import page_sides
-from app.vocab.services import language_choices, language_labels_by_code, skill_labels_by_key
+from app.vocab.services import language_labels_by_code, skill_labels_by_key
 from app.volunteers.forms import LEVEL_LABELS
 from app.volunteers.models import Volunteer
 from matching.features import age_on
@@ -65,10 +65,12 @@ def _valid(field: Any) -> Any:
 def _render_queue(status: int = 200, **forms: Any) -> tuple[str, int]:
     """The queue page; `forms` carries a submitted form with errors back to where it was filled in."""
     scope = district_scope(current_user)
+    skills = skill_labels_by_key(session=db.session, locale=_locale())
+    languages = language_labels_by_code(session=db.session, locale=_locale())
     filters = QueueFilterForm(formdata=request.args)
     filters.set_choices(
         [(i, name) for i, name in district_choices(session=db.session) if scope is None or i in scope],
-        language_choices(session=db.session, locale=_locale()),
+        sorted(languages.items(), key=lambda choice: choice[1].casefold()),
     )
     if request.args:
         filters.validate()
@@ -105,12 +107,10 @@ def _render_queue(status: int = 200, **forms: Any) -> tuple[str, int]:
         + ([target_volunteer.id or 0] if target_volunteer else []),
         source="proposals.queue",
     )
-    skills = skill_labels_by_key(session=db.session, locale=_locale())
-    languages = language_labels_by_code(session=db.session, locale=_locale())
     return render_template(
         "proposals/queue.html",
         entries=entries,
-        sides=page_sides(session=db.session, entries=entries, locale=_locale()),
+        sides=page_sides(session=db.session, entries=entries, locale=_locale(), skill_names=skills),
         explanations={e.proposal.id: explain(e.proposal.reasons, skills, languages) for e in entries},
         language_names=languages,
         level_names={level: str(name) for level, name in LEVEL_LABELS.items()},
