@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, distinct, extract, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, extract, func, or_, select
 from sqlmodel import Session, col
 
 from app.hours.models import HoursEntry, HoursStatus
@@ -90,10 +90,11 @@ def last_months(today: date, count: int = 12) -> Period:
 
 @dataclass(frozen=True)
 class Source:
-    """Where one figure is counted: the rows (frame), what counts, and each dimension's column."""
+    """Where figures are counted: the rows (frame), what counts (figure -> aggregate), and each
+    dimension's column."""
 
-    frame: Callable[[Select[Any]], Select[Any]]  # adds FROM, joins and the figure's own conditions
-    value: ColumnElement[Any]
+    frame: Callable[[Select[Any]], Select[Any]]  # adds FROM, joins and the figures' own conditions
+    values: dict[str, ColumnElement[Any]]
     when: Any  # the date or datetime that puts a row into the period and a month
     district: Any
     target_group: Any | None  # None: the figure has no target group (volunteers)
@@ -117,85 +118,71 @@ def _hours_frame(query: Select[Any]) -> Select[Any]:
     )
 
 
-def _sources() -> dict[str, Source]:
+def _yes(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    """How many of the counted rows meet the condition."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _sources() -> list[Source]:
+    """Figures counted from the same rows share a query."""
     answered = col(Pairing.answered_at).is_not(None)
     decided = col(Proposal.status).in_((ProposalStatus.APPROVED, ProposalStatus.REJECTED))
-    return {
-        "volunteers": Source(
+    need_columns: dict[str, Any] = {"district": col(Need.district_id), "target_group": col(Need.target_group)}
+    return [
+        Source(
             frame=lambda query: query.select_from(Volunteer),
-            value=func.count(distinct(col(Volunteer.id))),
+            values={"volunteers": func.count(distinct(col(Volunteer.id)))},
             when=col(Volunteer.created_at),
             district=col(Volunteer.district_id),
             target_group=None,
             volunteer=col(Volunteer.id),
         ),
-        "needs": Source(
+        Source(
             frame=lambda query: query.select_from(Need),
-            value=func.count(),
+            values={"needs": func.count()},
             when=col(Need.created_at),
-            district=col(Need.district_id),
-            target_group=col(Need.target_group),
             volunteer=None,
+            **need_columns,
         ),
-        "proposals": Source(
+        Source(
             frame=_need_frame(Proposal),
-            value=func.count(),
+            values={"proposals": func.count()},
             when=col(Proposal.computed_at),
-            district=col(Need.district_id),
-            target_group=col(Need.target_group),
             volunteer=col(Proposal.volunteer_id),
+            **need_columns,
         ),
-        "proposals_decided": Source(
+        Source(
             frame=_need_frame(Proposal, decided),
-            value=func.count(),
+            values={
+                "proposals_decided": func.count(),
+                "proposals_approved": _yes(col(Proposal.status) == ProposalStatus.APPROVED),
+            },
             when=col(Proposal.decided_at),
-            district=col(Need.district_id),
-            target_group=col(Need.target_group),
             volunteer=col(Proposal.volunteer_id),
+            **need_columns,
         ),
-        "proposals_approved": Source(
-            frame=_need_frame(Proposal, col(Proposal.status) == ProposalStatus.APPROVED),
-            value=func.count(),
-            when=col(Proposal.decided_at),
-            district=col(Need.district_id),
-            target_group=col(Need.target_group),
-            volunteer=col(Proposal.volunteer_id),
-        ),
-        "offers_answered": Source(
+        Source(
             frame=_need_frame(Pairing, answered, col(Pairing.status) != PairingStatus.OFFERED),
-            value=func.count(),
+            values={
+                "offers_answered": func.count(),
+                "pairings": _yes(col(Pairing.status).in_(ANSWERED_YES)),
+            },
             when=col(Pairing.answered_at),
-            district=col(Need.district_id),
-            target_group=col(Need.target_group),
             volunteer=col(Pairing.volunteer_id),
+            **need_columns,
         ),
-        "pairings": Source(
-            frame=_need_frame(Pairing, answered, col(Pairing.status).in_(ANSWERED_YES)),
-            value=func.count(),
-            when=col(Pairing.answered_at),
-            district=col(Need.district_id),
-            target_group=col(Need.target_group),
-            volunteer=col(Pairing.volunteer_id),
-        ),
-        "hours_minutes": Source(
+        Source(
             frame=_hours_frame,
-            value=func.coalesce(func.sum(col(HoursEntry.minutes)), 0),
+            values={
+                "hours_minutes": func.coalesce(func.sum(col(HoursEntry.minutes)), 0),
+                "hours_volunteers": func.count(distinct(col(HoursEntry.volunteer_id))),
+            },
             when=col(HoursEntry.worked_on),
-            district=col(Need.district_id),
-            target_group=col(Need.target_group),
             volunteer=col(HoursEntry.volunteer_id),
             day_column=True,
+            **need_columns,
         ),
-        "hours_volunteers": Source(
-            frame=_hours_frame,
-            value=func.count(distinct(col(HoursEntry.volunteer_id))),
-            when=col(HoursEntry.worked_on),
-            district=col(Need.district_id),
-            target_group=col(Need.target_group),
-            volunteer=col(HoursEntry.volunteer_id),
-            day_column=True,
-        ),
-    }
+    ]
 
 
 @dataclass
@@ -212,10 +199,11 @@ def statistics(*, session: Session, period: Period, district_ids: Sequence[int] 
     postgres = session.get_bind().dialect.name == "postgresql"
     by: dict[str, dict[str, Counts]] = {dimension: {} for dimension in DIMENSIONS}
     totals: dict[str, int] = {}
-    for figure, source in _sources().items():
-        totals[figure] = _grouped(session, source, TOTAL, period, district_ids, postgres).get(TOTAL, 0)
+    for source in _sources():
+        for figure, counts in _grouped(session, source, TOTAL, period, district_ids, postgres).items():
+            totals[figure] = counts.get(TOTAL, 0)
         for dimension in DIMENSIONS:
-            by[dimension][figure] = _grouped(session, source, dimension, period, district_ids, postgres)
+            by[dimension].update(_grouped(session, source, dimension, period, district_ids, postgres))
     totals["active_volunteers"] = _active(session, period, district_ids, None).get(TOTAL, 0)
     for dimension in ("district", "target_group", "language"):
         by[dimension]["active_volunteers"] = _active(session, period, district_ids, dimension)
@@ -240,7 +228,8 @@ def _grouped(
     period: Period,
     district_ids: Sequence[int] | None,
     postgres: bool,
-) -> Counts:
+) -> dict[str, Counts]:
+    """{figure: {key: count}} of the source's figures, grouped by the dimension."""
     if dimension == "target_group" and source.target_group is None:
         return {}
     if dimension == "language" and source.volunteer is None:
@@ -253,14 +242,21 @@ def _grouped(
         "language": [col(VolunteerLanguage.language_code)],
     }[dimension]
     start, end = (period.first, period.end) if source.day_column else (period.start_at, period.end_at)
-    query = source.frame(select(*keys, source.value)).where(source.when >= start, source.when < end)
+    values = list(source.values.values())
+    query = source.frame(select(*keys, *values)).where(source.when >= start, source.when < end)
     if district_ids is not None:
         query = query.where(source.district.in_(district_ids))
     if dimension == "language":
         query = query.join(VolunteerLanguage, col(VolunteerLanguage.volunteer_id) == source.volunteer)
     if keys:
         query = query.group_by(*keys)
-    return {_key(dimension, row): int(row[-1] or 0) for row in session.execute(query)}
+    found: dict[str, Counts] = {figure: {} for figure in source.values}
+    for row in session.execute(query):
+        key = _key(dimension, row)
+        for figure, value in zip(source.values, row[len(keys) :], strict=True):
+            if value:  # absent means 0, as for keys without rows
+                found[figure][key] = int(value)
+    return found
 
 
 def _key(dimension: str, row: Sequence[Any]) -> Key:
