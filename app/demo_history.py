@@ -25,11 +25,11 @@ from app.reports.services import last_months
 from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill
 
 SEED = 2026
-ACCEPTED_PER_MONTH = 7
+ACCEPTED_PER_MONTH = 8
 DECLINED_PER_MONTH = 1
 REJECTED_PER_MONTH = 2
 FOREVER = date.max  # a pairing that still runs occupies its volunteer and need from its offer on
-DURATIONS = (42, 63, 84, 120, 180, 240)  # days from the first meeting to the end
+DURATIONS = (42, 63, 84, 120, 150)  # days from the first meeting to the end
 END_REASONS = (
     "Umzug in eine andere Stadt",
     "Neue Arbeitsstelle, zeitlich nicht mehr machbar",
@@ -65,11 +65,10 @@ def add_history(*, session: Session, today: date) -> None:
     context = _load(session, today)
     _spread_creation_dates(context)
     for month in last_months(today).months():
-        first = max(month, today - timedelta(days=365))
+        # Ten days back at most: what is younger is in the recent pairings below.
         last = min(_month_end(month), today - timedelta(days=10))
-        if first > last:
-            continue
-        _add_month(session, context, first, last)
+        if month <= last:
+            _add_month(session, context, month, last)
     # The last days: offers waiting for an answer, introductions, first meetings in the coming days.
     for days_ago, status in ((1, PairingStatus.OFFERED), (2, PairingStatus.OFFERED)):
         _add_recent(session, context, days_ago, status)
@@ -130,19 +129,22 @@ def _grouped(rows: object) -> defaultdict[int, set[object]]:
 
 
 def _spread_creation_dates(context: Context) -> None:
-    """A third of the profiles and half of the needs from the first weeks of the statistics' default
-    period (the last twelve months), the rest over the year; one-off needs were posted shortly before
-    their date."""
+    """A third of the profiles and half of the needs from the first days of the statistics' default
+    period (the last twelve calendar months, so its first month has pairings whatever today's date),
+    the rest over the year; one-off needs were posted shortly before their date."""
     rng, today = context.rng, context.today
+    start = last_months(today).first
+    span = (today - start).days
     for index, volunteer in enumerate(context.volunteers):
-        days_ago = rng.randint(320, 338) if index % 3 == 0 else rng.randint(20, 338)
-        volunteer.created_at = volunteer.updated_at = _at(today - timedelta(days=days_ago), 9)
+        days = rng.randint(0, 9) if index % 3 == 0 else rng.randint(0, span - 20)
+        volunteer.created_at = volunteer.updated_at = _at(start + timedelta(days=days), 9)
     for index, need in enumerate(context.needs):
         if need.schedule == Schedule.ONE_OFF:
-            days_ago = rng.randint(10, 20)
+            created = today - timedelta(days=rng.randint(10, 20))
         else:
-            days_ago = rng.randint(325, 340) if index % 2 == 0 else rng.randint(30, 340)
-        need.created_at = need.updated_at = _at(today - timedelta(days=days_ago), 8)
+            days = rng.randint(0, 7) if index % 2 == 0 else rng.randint(0, span - 30)
+            created = start + timedelta(days=days)
+        need.created_at = need.updated_at = _at(created, 8)
 
 
 def _candidates(context: Context, offered_on: date) -> list[tuple[Volunteer, Need]]:
@@ -191,7 +193,9 @@ def _add_month(session: Session, context: Context, first: date, last: date) -> N
         earliest = max(
             first, volunteer.created_at.date() + timedelta(days=1), need.created_at.date() + timedelta(days=1)
         )
-        offered_on = earliest + timedelta(days=rng.randint(0, (last - earliest).days))
+        # Early enough that the answer (one to three days later) falls into the same month.
+        latest = max(earliest, last - timedelta(days=3))
+        offered_on = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
         if kind == "rejected":
             _proposal(session, context, volunteer, need, offered_on, ProposalStatus.REJECTED)
             context.used.add((volunteer.id or 0, need.id or 0))

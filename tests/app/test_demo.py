@@ -115,7 +115,6 @@ def test_the_demo_has_a_year_of_history_within_the_rules(session: Session) -> No
     from app.hours.models import HoursEntry, HoursStatus
     from app.pairings.models import BUSY_STATUSES, CheckIn, Pairing, PairingStatus
     from app.reports.services import last_months, statistics
-    from app.reports.tables import suppressed
 
     seed_demo(session=session)
     today = date.today()
@@ -146,10 +145,12 @@ def test_the_demo_has_a_year_of_history_within_the_rules(session: Session) -> No
         taken = sum(1 for p in busy if p.need_id == need.id)
         assert taken <= (need.places if need.status == "open" else 0)
 
-    # Every month of the statistics' default period has pairings to show, none of them "<5".
-    figures = statistics(session=session, period=last_months(today), district_ids=None)
+    # Every past month of the statistics' default period has pairings to show, none of them "<5".
+    period = last_months(today)
+    figures = statistics(session=session, period=period, district_ids=None)
     by_month = figures.by["month"]["pairings"]
-    assert len(by_month) == 12 and not any(suppressed(n) or n == 0 for n in by_month.values())
+    past = [f"{m.year:04d}-{m.month:02d}" for m in period.months()[:-1]]
+    assert all(by_month.get(month, 0) >= 5 for month in past), by_month
     assert figures.totals["volunteers"] == count(session, Volunteer)
 
 
