@@ -121,7 +121,7 @@ def _download(kind: str) -> Response | tuple[str, int]:
         body = exports.to_xlsx(report, heading=heading, total_label=total)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers.set("Content-Disposition", "attachment", **exports.attachment(name))
     return response
 
 

@@ -3,12 +3,15 @@ user's language, file names with the period, and names from users that no spread
 
 import csv
 import io
+from urllib.parse import quote
 
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlmodel import Session
+from werkzeug.datastructures import Headers
 
 from app.offices.models import District
+from app.reports import exports
 from tests.app.test_reports import QUERY, build_world, login
 from tests.factories import office
 
@@ -96,3 +99,16 @@ def test_a_district_named_like_a_formula_stays_text(client: FlaskClient, session
     # The heading names the districts too: neutral there as well.
     heading = [c.value for row in workbook["Total"].iter_rows(max_row=4) for c in row if c.value]
     assert not any(str(value).startswith("=") for value in heading)
+
+
+def test_a_download_named_in_cyrillic_or_arabic_keeps_its_header_latin_1() -> None:
+    # A server refuses a header outside Latin-1, so a translated file name goes into filename*.
+    for name in ("статистика_2025-11_2026-02.xlsx", "إحصاءات_2025-11_2026-02.csv"):
+        headers = Headers()
+        headers.set("Content-Disposition", "attachment", **exports.attachment(name))
+        value = headers["Content-Disposition"]
+        value.encode("latin-1")
+        assert "filename*=UTF-8''" in value and quote(name) in value
+        assert "filename=_2025-11_2026-02" not in value and "filename=2025-11_2026-02" in value
+    plain = "statistik_2025-11_2026-02.csv"
+    assert exports.attachment(plain) == {"filename": plain}
