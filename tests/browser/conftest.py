@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from app import reference
 from app.extensions import db
 from tests.conftest import empty_all_tables, make_test_app
+from tests.factories import PASSWORD
 from tests.support.mail import Mailbox
 from tests.support.services import free_port
 
@@ -140,6 +141,20 @@ def follow(driver: WebDriver, element: WebElement) -> None:
     element.click()
     WebDriverWait(driver, 10).until(lambda _: _gone(old_page))
     WebDriverWait(driver, 10).until(_loaded)
+
+
+def click(driver: WebDriver, element_id: str) -> None:
+    """Clicks the link or button with this id and waits for the page it leads to."""
+    follow(driver, driver.find_element(By.ID, element_id))
+
+
+def log_in(driver: WebDriver, server: LiveServer, email: str) -> None:
+    """Logs in through the login form, as whoever was logged in before logs out by leaving."""
+    driver.delete_all_cookies()
+    driver.get(server.url + "/konto/anmelden")
+    fill(driver, "email", email)
+    fill(driver, "password", PASSWORD)
+    click(driver, "login-submit")
 
 
 def _loaded(driver: WebDriver) -> bool:

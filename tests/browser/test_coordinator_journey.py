@@ -9,9 +9,8 @@ from app.accounts.models import User
 from app.extensions import db
 from app.pairings.models import Pairing, PairingStatus
 from app.proposals.models import Proposal, ProposalStatus
-from tests.browser.conftest import LiveServer, fill, follow, wait_for_path
+from tests.browser.conftest import LiveServer, click, fill, log_in, wait_for_path
 from tests.factories import (
-    PASSWORD,
     make_coordinator,
     make_need,
     make_organisation,
@@ -22,18 +21,6 @@ from tests.factories import (
 from tests.support.mail import Mailbox
 
 pytestmark = pytest.mark.browser
-
-
-def click(driver: WebDriver, element_id: str) -> None:
-    """Clicks a button and waits until the browser has left the page it was on."""
-    follow(driver, driver.find_element(By.ID, element_id))
-
-
-def log_in(driver: WebDriver, server: LiveServer, email: str) -> None:
-    driver.get(server.url + "/konto/anmelden")
-    fill(driver, "email", email)
-    fill(driver, "password", PASSWORD)
-    click(driver, "login-submit")
 
 
 def test_coordinator_reviews_and_the_pairing_runs_its_course(

@@ -12,9 +12,8 @@ from app.base import utcnow
 from app.extensions import db
 from app.hours.models import HoursEntry, HoursStatus
 from app.pairings.models import PairingStatus
-from tests.browser.conftest import LiveServer, fill, submit, wait_for_path
+from tests.browser.conftest import LiveServer, fill, log_in, submit, wait_for_path
 from tests.factories import (
-    PASSWORD,
     make_need,
     make_organisation,
     make_pairing,
@@ -24,14 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(browser: WebDriver, live_server: LiveServer, email: str) -> None:
-    browser.delete_all_cookies()
-    browser.get(live_server.url + "/konto/anmelden")
-    fill(browser, "email", email)
-    fill(browser, "password", PASSWORD)
-    submit(browser, "login-submit")
 
 
 def test_volunteer_logs_partner_confirms(browser: WebDriver, live_server: LiveServer) -> None:

@@ -17,9 +17,8 @@ from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.pairings.models import CheckIn, Pairing, PairingStatus
 from app.pairings.services import local_today
-from tests.browser.conftest import LiveServer, fill, follow, wait_for_path
+from tests.browser.conftest import LiveServer, click, fill, log_in, wait_for_path
 from tests.factories import (
-    PASSWORD,
     make_coordinator,
     make_need,
     make_organisation,
@@ -32,18 +31,6 @@ from tests.support.mail import Mailbox
 from workers import housekeeping
 
 pytestmark = pytest.mark.browser
-
-
-def click(driver: WebDriver, element_id: str) -> None:
-    follow(driver, driver.find_element(By.ID, element_id))
-
-
-def log_in(driver: WebDriver, server: LiveServer, email: str) -> None:
-    driver.delete_all_cookies()
-    driver.get(server.url + "/konto/anmelden")
-    fill(driver, "email", email)
-    fill(driver, "password", PASSWORD)
-    click(driver, "login-submit")
 
 
 def open_link(driver: WebDriver, url: str) -> None:
