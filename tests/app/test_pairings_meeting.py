@@ -72,7 +72,7 @@ def test_partner_arranges_the_first_meeting_and_both_sides_get_it(
     body = mailbox.body(VOLUNTEER_EMAIL, "First meeting")  # in English, the volunteer's language
     assert f"July 14, {NEXT_YEAR}" in body and "4:30" in body and "Familienzentrum, Raum 2" in body
     assert "Familienzentrum, Raum 2" in mailbox.body(staff.email, "First meeting")
-    assert mailbox.body(organisation.contact_email, "First meeting")
+    assert mailbox.body(organisation.contact_email, "Erstes Treffen")  # the shared address reads German
 
     entry = session.exec(select(DecisionEntry).where(DecisionEntry.pairing_id == pairing.id)).one()
     assert (entry.action, entry.actor_id) == ("arrange_meeting", staff.id)
