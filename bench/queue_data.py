@@ -108,8 +108,10 @@ def seed(*, session: Session, volunteers: int, needs: int, proposals: int, seed:
     for table in SERIAL_TABLES:  # the ids were given here: the next row the app adds follows them
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
     session.commit()
-    session.execute(text("ANALYZE"))  # as autovacuum would soon after a bulk load
-    session.commit()
+    # As autovacuum does soon after a bulk load (PostgreSQL 13+ vacuums after many inserts too): fresh
+    # statistics, and a visibility map, without which counting the queue reads the table, not the index.
+    with session.get_bind().engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
     return Seeded(len(people), len(wanted), count, COORDINATORS, tuple(sorted(districts.values())))
 
 

@@ -22,9 +22,11 @@ towards the login rate limit, so it stays as in production. Then, after `--warmu
 records `--duration` seconds of: the queue (first page), filtered by a district, by a minimum score, a
 later page, the district office's queue, and in the SAME run the baseline: the stylesheet
 /static/site.css (served by the app, no database) and /impressum (a template, no query), with 0.5 to
-1.5 s between one user's requests. A request counts if it starts within the window; the run waits
-for the last of them, so a slow page is measured rather than cut off (a user busy with one request
-starts no other: keep `--duration` above `--timeout`). Per endpoint: requests, failures (anything
+1.5 s between one user's requests (--pause; that many users so fast keep two cores saturated, so every
+page, the stylesheet too, waits for a free thread: `--pause 5 15`, people reading what they review,
+shows the page's own cost under the same 50 users). A request counts if it starts within the window;
+the run waits for the last of them, so a slow page is measured rather than cut off (a user busy with
+one request starts no other: keep `--duration` above `--timeout`). Per endpoint: requests, failures (anything
 but HTTP 200, timeouts after `--timeout` s; their times count too), p50, p95, p99 in ms, and each
 p95's ratio to the stylesheet's p95. The last line is JSON; "failures" above 0 means the figures are
 not to be trusted, and the run says so loudly.
@@ -73,6 +75,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=10, help="seconds after all users logged in")
     parser.add_argument("--duration", type=float, default=60, help="seconds measured")
     parser.add_argument("--timeout", type=float, default=60, help="seconds per request before it fails")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        nargs=2,
+        default=(0.5, 1.5),
+        metavar=("MIN", "MAX"),
+        help="seconds between one user's requests (e.g. 5 15 for people reading each page)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--seed", type=int, default=0)
@@ -181,7 +191,7 @@ def load(host: str, seeded: Seeded, out: Path, args: argparse.Namespace) -> dict
     command += ["--central", central, "--district-office", district_office]
     command += ["--district-ids", ",".join(map(str, seeded.district_ids)), "--users", str(args.users)]
     command += ["--idle", str(args.idle), "--warmup", str(args.warmup), "--duration", str(args.duration)]
-    command += ["--timeout", str(args.timeout)]
+    command += ["--timeout", str(args.timeout), "--pause", *map(str, args.pause)]
     # The idle requests, logins, warm-up, the window, the wait for its last requests, start and stop.
     budget = (2 * args.idle + 1) * args.timeout + max(30, args.timeout) + args.warmup + args.duration + 60
     print(
@@ -212,7 +222,8 @@ def report(args: argparse.Namespace, seeded: Seeded, seed_s: float, result: dict
     print(
         f"\n{seeded.proposals} pending proposals ({seeded.volunteers} volunteers, {seeded.needs} needs); "
         f"{result['users']} users ({split}; {result['logins_ok']} logged in within "
-        f"{result['logged_in_s']:.1f} s); gunicorn {args.workers} workers × {args.threads} threads; "
+        f"{result['logged_in_s']:.1f} s), {args.pause[0]:g}–{args.pause[1]:g} s between a user's requests; "
+        f"gunicorn {args.workers} workers × {args.threads} threads; "
         f"requests started in {window:.0f} s after {args.warmup:.0f} s warm-up (the last finished "
         f"{result['waited_s']:.1f} s after the window)"
     )
@@ -243,6 +254,7 @@ def report(args: argparse.Namespace, seeded: Seeded, seed_s: float, result: dict
             "bench": "queue_load",
             "proposals": seeded.proposals,
             "users": args.users,
+            "pause_s": list(args.pause),
             "server": f"{args.workers}x{args.threads}",
             "duration_s": round(window, 1),
             "seed_s": round(seed_s, 1),

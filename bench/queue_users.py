@@ -238,10 +238,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=10)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--timeout", type=float, default=60, help="seconds per request")
+    parser.add_argument("--pause", type=float, nargs=2, default=(0.5, 1.5), metavar=("MIN", "MAX"))
     args = parser.parse_args(argv)
     CentralCoordinator.email, DistrictCoordinator.email = args.central, args.district_office
     CentralCoordinator.district_ids = [int(i) for i in args.district_ids.split(",") if i]
     Coordinator.timeout_s = args.timeout
+    Coordinator.wait_time = between(*args.pause)
     result = run(args.host, args.users, args.idle, args.warmup, args.duration, args.timeout)
     args.out.write_text(json.dumps(result), encoding="utf-8")
 
