@@ -79,7 +79,7 @@ def _save(form: HoursForm, volunteer: Volunteer, entry: HoursEntry | None) -> bo
     return True
 
 
-@bp.route("/profil/stunden", methods=["GET", "POST"])
+@bp.route("/ehrenamt/stunden", methods=["GET", "POST"])
 @role_required(Role.VOLUNTEER)
 def mine() -> Response | tuple[str, int]:
     volunteer = _volunteer()
@@ -104,7 +104,7 @@ def _own_waiting(volunteer: Volunteer, entry_id: int) -> HoursEntry:
         abort(404)
 
 
-@bp.route("/profil/stunden/<int:entry_id>", methods=["GET", "POST"])
+@bp.route("/ehrenamt/stunden/<int:entry_id>", methods=["GET", "POST"])
 @role_required(Role.VOLUNTEER)
 def correct(entry_id: int) -> Response | tuple[str, int]:
     volunteer = _volunteer()
@@ -128,7 +128,7 @@ def correct(entry_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("hours.mine"), 303)
 
 
-@bp.post("/profil/stunden/<int:entry_id>/zurueckziehen")
+@bp.post("/ehrenamt/stunden/<int:entry_id>/zurueckziehen")
 @role_required(Role.VOLUNTEER)
 def withdraw(entry_id: int) -> Response:
     volunteer = _volunteer()

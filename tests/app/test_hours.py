@@ -49,7 +49,7 @@ def log(client: FlaskClient, pairing: Pairing, **fields: object) -> tuple[int, s
         "minutes": 30,
     }
     data.update(fields)
-    response = client.post("/profil/stunden", data=data, headers=EN)
+    response = client.post("/ehrenamt/stunden", data=data, headers=EN)
     return response.status_code, response.text
 
 
@@ -81,7 +81,7 @@ def test_volunteer_logs_hours_and_sees_them_waiting(client: FlaskClient, session
     volunteer, pairing = volunteer_with_pairing(session)
     log_in_volunteer(client, session, volunteer)
 
-    page = client.get("/profil/stunden", headers=EN)
+    page = client.get("/ehrenamt/stunden", headers=EN)
     assert page.status_code == 200 and 'id="hours-form"' in page.text and 'id="ehrenamtskarte"' in page.text
 
     code, _ = log(client, pairing, note="  Hausaufgaben Mathe ")
@@ -89,7 +89,7 @@ def test_volunteer_logs_hours_and_sees_them_waiting(client: FlaskClient, session
     [entry] = entries(session)
     assert (entry.volunteer_id, entry.pairing_id, entry.minutes) == (volunteer.id, pairing.id, 150)
     assert (entry.status, entry.note) == (HoursStatus.LOGGED, "Hausaufgaben Mathe")
-    page = client.get("/profil/stunden", headers=EN)
+    page = client.get("/ehrenamt/stunden", headers=EN)
     assert f'id="entry-{entry.id}" data-status="logged"' in page.text
 
 
@@ -159,24 +159,24 @@ def test_waiting_entries_can_be_corrected_or_withdrawn(client: FlaskClient, sess
     others = add_entry(session, others_pairing)
     log_in_volunteer(client, session, volunteer)
 
-    assert client.get(f"/profil/stunden/{waiting.id}", headers=EN).status_code == 200
+    assert client.get(f"/ehrenamt/stunden/{waiting.id}", headers=EN).status_code == 200
     data: dict[str, object] = {
         "pairing_id": pairing.id,
         "worked_on": waiting.worked_on.isoformat(),
         "hours": 1,
         "minutes": 15,
     }
-    assert client.post(f"/profil/stunden/{waiting.id}", data=data).status_code == 303
-    assert client.post(f"/profil/stunden/{waiting.id}", data={**data, "hours": 30}).status_code == 400
+    assert client.post(f"/ehrenamt/stunden/{waiting.id}", data=data).status_code == 303
+    assert client.post(f"/ehrenamt/stunden/{waiting.id}", data={**data, "hours": 30}).status_code == 400
     for refused in (confirmed, others):
-        assert client.get(f"/profil/stunden/{refused.id}").status_code == 404
-        assert client.post(f"/profil/stunden/{refused.id}", data=data).status_code == 404
-        assert client.post(f"/profil/stunden/{refused.id}/zurueckziehen").status_code == 404
+        assert client.get(f"/ehrenamt/stunden/{refused.id}").status_code == 404
+        assert client.post(f"/ehrenamt/stunden/{refused.id}", data=data).status_code == 404
+        assert client.post(f"/ehrenamt/stunden/{refused.id}/zurueckziehen").status_code == 404
     session.expire_all()
     stored = session.get(HoursEntry, waiting.id)
     assert stored is not None and stored.minutes == 75
 
-    assert client.post(f"/profil/stunden/{waiting.id}/zurueckziehen").status_code == 303
+    assert client.post(f"/ehrenamt/stunden/{waiting.id}/zurueckziehen").status_code == 303
     assert [e.id for e in entries(session)] == [confirmed.id, others.id]
 
 
@@ -268,7 +268,7 @@ def test_volunteers_cannot_review_and_partners_cannot_log(client: FlaskClient, s
     assert client.get("/stunden/bestaetigen").status_code == 403
     assert review(client, [entry.id or 0], "confirm") == 403
     switch_to(client, make_partner(session))
-    assert client.get("/profil/stunden").status_code == 403
+    assert client.get("/ehrenamt/stunden").status_code == 403
 
 
 def test_confirmed_hours_show_on_the_need_page(client: FlaskClient, session: Session) -> None:
@@ -286,7 +286,7 @@ def test_the_card_progress_counts_confirmed_hours(client: FlaskClient, session: 
     add_entry(session, pairing, minutes=600, status=HoursStatus.CONFIRMED)
     add_entry(session, pairing, minutes=300)
     log_in_volunteer(client, session, volunteer)
-    page = client.get("/profil/stunden", headers=EN).text
+    page = client.get("/ehrenamt/stunden", headers=EN).text
     assert 'id="card-year-0" data-minutes="600"' in page
     assert 'id="card-year-1" data-minutes="0"' in page
     assert date(1990, 5, 17) == volunteer.birth_date and "You are 16 or older." in page

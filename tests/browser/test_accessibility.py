@@ -55,7 +55,7 @@ FORMS_WITH_ERRORS = [
     (ANYONE, "/barrierefreiheit", "feedback-submit"),
     ("partner", "/bedarfe/neu", "need-save"),
     ("volunteer", "/konto/", "password-submit"),
-    ("volunteer", "/profil/stunden", "hours-save"),  # no time given
+    ("volunteer", "/ehrenamt/stunden", "hours-save"),  # no time given
 ]
 
 
@@ -114,8 +114,8 @@ def world(live_app: Flask) -> World:
                 "/meine-daten/einwilligung",
                 "/meine-daten/loeschen",
                 "/konto/",
-                "/profil/stunden",
-                f"/profil/stunden/{entry.id}",
+                "/ehrenamt/stunden",
+                f"/ehrenamt/stunden/{entry.id}",
             ],
             "partner": [
                 "/bedarfe/unsere",

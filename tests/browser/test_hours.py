@@ -41,13 +41,13 @@ def test_volunteer_logs_partner_confirms(browser: WebDriver, live_server: LiveSe
         )
 
     log_in(browser, live_server, volunteer_user.email)
-    browser.get(live_server.url + "/profil/stunden")
+    browser.get(live_server.url + "/ehrenamt/stunden")
     assert browser.find_element(By.ID, "pairing_id").get_attribute("value") == str(pairing.id)
     fill(browser, "hours", "3")
     fill(browser, "minutes", "30")
     fill(browser, "note", "Mathe und Lesen")
     submit(browser, "hours-save")
-    wait_for_path(browser, "/profil/stunden")
+    wait_for_path(browser, "/ehrenamt/stunden")
     with db.new_session() as session:
         entry = session.exec(select(HoursEntry)).one()
     assert (entry.minutes, entry.status) == (210, HoursStatus.LOGGED)
@@ -61,7 +61,7 @@ def test_volunteer_logs_partner_confirms(browser: WebDriver, live_server: LiveSe
     assert browser.find_elements(By.ID, "review-empty")
 
     log_in(browser, live_server, volunteer_user.email)
-    browser.get(live_server.url + "/profil/stunden")
+    browser.get(live_server.url + "/ehrenamt/stunden")
     assert browser.find_element(By.ID, f"entry-{entry.id}").get_attribute("data-status") == "confirmed"
     year = browser.find_element(By.ID, "card-year-0")
     assert year.get_attribute("data-minutes") == "210"
