@@ -211,14 +211,21 @@ def _rows() -> Any:
 
 
 def pairings_in_scope(
-    *, session: Session, district_ids: Sequence[int] | None, status: str | None = None
+    *,
+    session: Session,
+    district_ids: Sequence[int] | None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[PairingRow]:
-    """Pairings whose need lies in these districts (None: all), newest first, optionally of one status."""
+    """Pairings whose need lies in these districts (None: all), newest first, optionally of one status;
+    `limit` of them from `offset` on (None: all)."""
     query = _rows().order_by(col(Pairing.created_at).desc(), col(Pairing.id).desc())
     if district_ids is not None:
         query = query.where(col(Need.district_id).in_(district_ids))
     if status:
         query = query.where(Pairing.status == status)
+    query = query.offset(offset).limit(limit)
     districts = dict(district_choices(session=session))
     return [PairingRow(p, v, n, o, districts.get(n.district_id, "")) for p, v, n, o in session.exec(query)]
 

@@ -1,6 +1,8 @@
 """The volunteer's answer to an offer (by mail link), the coordinators' overview, and the pairing page
 with the lifecycle's steps for coordinators and the partner's staff."""
 
+from math import ceil
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -10,6 +12,7 @@ from werkzeug.wrappers import Response
 from app.accounts.access import district_scope, role_required
 from app.accounts.models import Role
 from app.audit.services import pairing_timeline, record_views
+from app.base import row_id
 from app.errors import render_error
 from app.extensions import db
 from app.labels import PAIRING_STATUS
@@ -23,6 +26,7 @@ from app.pairings.models import CheckIn, CheckInParty, CheckInRating, Pairing, P
 from app.volunteers.models import Volunteer
 
 bp = Blueprint("pairings", __name__, url_prefix="/vermittlungen")
+PAGE_SIZE = 50  # pairings on one page of the overview
 
 
 def _answered(pairing: Pairing, need: Need, status: int, just_answered: bool = False) -> tuple[str, int]:
@@ -102,7 +106,18 @@ def overview() -> str:
     status = request.args.get("status", "")
     if status not in {s.value for s in PairingStatus}:
         status = ""
-    rows = services.pairings_in_scope(session=db.session, district_ids=scope, status=status or None)
+    counts = services.status_counts(session=db.session, district_ids=scope)
+    total = counts.get(status, 0) if status else sum(counts.values())
+    pages = max(1, ceil(total / PAGE_SIZE))
+    # A page number that is no number counts as the first, one past the end as the last.
+    page = min(request.args.get("page", 1, type=row_id), pages)
+    rows = services.pairings_in_scope(
+        session=db.session,
+        district_ids=scope,
+        status=status or None,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
     record_views(
         session=db.session,
         viewer_id=current_user.id,
@@ -115,9 +130,12 @@ def overview() -> str:
     return render_template(
         "pairings/overview.html",
         rows=rows,
-        counts=services.status_counts(session=db.session, district_ids=scope),
+        counts=counts,
         statuses=list(PairingStatus),
         chosen_status=status,
+        page=page,
+        pages=pages,
+        args={"status": status} if status else {},
         attention=attention,
     )
 

@@ -160,6 +160,32 @@ def test_overview_lists_pairings_in_scope_and_filters_by_status(
     assert f'id="pairing-{active.id}"' in only_active and f'id="pairing-{introduced.id}"' not in only_active
 
 
+def test_overview_shows_pages_of_fifty_and_keeps_the_status_filter(
+    client: FlaskClient, session: Session
+) -> None:
+    need, volunteer = make_need(session, district_slug="haken"), make_volunteer(session)
+    session.add_all(
+        Pairing(volunteer_id=volunteer.id, need_id=need.id, status=PairingStatus.COMPLETED) for _ in range(51)
+    )
+    session.commit()
+    oldest = session.exec(select(Pairing).order_by(col(Pairing.id))).first()
+    assert oldest is not None
+    log_in(client, make_coordinator(session, locale="en"))
+
+    first = client.get("/vermittlungen/?status=completed").text
+    second = client.get("/vermittlungen/?status=completed&page=2").text
+
+    assert first.count('class="card" id="pairing-') == 50 and second.count('class="card" id="pairing-') == 1
+    assert f'id="pairing-{oldest.id}"' in second and f'id="pairing-{oldest.id}"' not in first
+    assert "/vermittlungen/?page=2&amp;status=completed" in first
+    assert 'id="page-previous"' in second and 'id="page-next"' not in second
+    # No number counts as the first page; one past the end shows the last.
+    not_a_number = client.get("/vermittlungen/?status=completed&page=abc").text
+    assert not_a_number.count('class="card" id="pairing-') == 50
+    assert f'id="pairing-{oldest.id}"' in client.get("/vermittlungen/?status=completed&page=99").text
+    assert 'id="pager"' not in client.get("/vermittlungen/?status=active").text
+
+
 def test_overview_is_for_coordinators(client: FlaskClient, session: Session) -> None:
     log_in(client, make_partner(session))
     assert client.get("/vermittlungen/").status_code == 403
