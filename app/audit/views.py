@@ -14,6 +14,7 @@ from app.audit.decisions import Actor, DecisionFilter, decision_count, decision_
 from app.audit.forms import DecisionLogFilterForm
 from app.audit.services import record_views
 from app.extensions import db
+from app.pages.views import filter_args
 
 bp = Blueprint("audit", __name__, url_prefix="/entscheidungen")
 
@@ -42,7 +43,7 @@ def decisions() -> tuple[str, int]:
         volunteer_ids=[entry.volunteer_id for entry in entries],
         source="audit.decisions",
     )
-    args = {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+    args = filter_args(FILTER_ARGS)
     return render_template(
         "audit/decisions.html",
         entries=entries,

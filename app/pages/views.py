@@ -1,5 +1,6 @@
 """Start page, legal pages (with the form to report a barrier) and the language switch."""
 
+from collections.abc import Sequence
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -75,6 +76,12 @@ def safe_next(target: str | None, fallback: str) -> str:
     if odd or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
+
+
+def filter_args(names: Sequence[str]) -> dict[str, str]:
+    """The list's filters from the query string, to keep in its links (pages, downloads): only these
+    names, so a stray parameter such as `_method` never reaches url_for."""
+    return {name: request.args[name] for name in names if request.args.get(name)}
 
 
 @bp.post("/sprache")

@@ -16,6 +16,7 @@ from app.base import utcnow
 from app.extensions import db
 from app.needs.models import Need
 from app.offices.services import district_choices
+from app.pages.views import filter_args
 from app.proposals import services
 from app.proposals.explain import explain
 from app.proposals.forms import COMMON_REASONS, BulkDecisionForm, DecisionForm, QueueFilterForm
@@ -46,15 +47,10 @@ def queue() -> tuple[str, int]:
     return _render_queue()
 
 
-def _filter_args() -> dict[str, Any]:
-    """The filters of this request's URL, to keep them on the next page and after a decision."""
-    return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
-
-
 def _return_args() -> dict[str, Any]:
     """The filters and page a decision was taken on (its form's address carries them), to return there."""
     page = request.args.get("page", "")
-    return _filter_args() | ({"page": page} if page.isdigit() else {})
+    return filter_args(FILTER_ARGS) | ({"page": page} if page.isdigit() else {})
 
 
 def _valid(field: Any) -> Any:
@@ -117,7 +113,7 @@ def _render_queue(status: int = 200, **forms: Any) -> tuple[str, int]:
         today=utcnow().date(),
         age_on=age_on,
         filters=filters,
-        args=_filter_args(),
+        args=filter_args(FILTER_ARGS),
         total=total,
         page=page,
         pages=pages,

@@ -4,8 +4,6 @@ breakdown, with the same cells as the page: suppressed counts are "<5" here too.
 import csv
 import io
 import re
-import unicodedata
-from urllib.parse import quote
 
 import xlsxwriter
 
@@ -18,21 +16,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def neutral(text: str) -> str:
     """Text that no spreadsheet runs as a formula: a leading apostrophe makes it plain text."""
     return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def filename(stem: str, first: str, last: str, extension: str) -> str:
-    return f"{stem}_{first}_{last}.{extension}"
-
-
-def attachment(name: str) -> dict[str, str]:
-    """Content-Disposition options for a download named in the user's language: HTTP headers carry only
-    Latin-1 (a Cyrillic or Arabic name would fail in the server), so the name goes UTF-8-encoded in
-    filename* (RFC 6266), with a plain ASCII filename beside it for old clients."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    plain = re.sub(r"[^A-Za-z0-9._-]", "", plain).lstrip("._") or "statistics"
-    if plain == name:
-        return {"filename": name}
-    return {"filename": plain, "filename*": f"UTF-8''{quote(name)}"}
 
 
 def _sections(report: Report, total_label: str) -> list[tuple[str, list[str], list[tuple[str, list[Cell]]]]]:

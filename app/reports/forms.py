@@ -28,12 +28,12 @@ class ReportFilterForm(FlaskForm):
     from_month = StringField(
         _l("From month"),
         validators=[Optional(), Regexp(MONTH_PATTERN, message=month_message)],
-        render_kw={"type": "month", "placeholder": "YYYY-MM"},
+        render_kw={"type": "month"},
     )
     to_month = StringField(
         _l("To month"),
         validators=[Optional(), Regexp(MONTH_PATTERN, message=month_message)],
-        render_kw={"type": "month", "placeholder": "YYYY-MM"},
+        render_kw={"type": "month"},
     )
     district = SelectField(_l("District"), coerce=int, default=0)
 

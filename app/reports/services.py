@@ -32,13 +32,7 @@ FIGURES = (
 )
 # Pairings that have run: their volunteer was active while the pairing lasted.
 RUNNING = (PairingStatus.MEETING, PairingStatus.ACTIVE, PairingStatus.COMPLETED, PairingStatus.ENDED_EARLY)
-ANSWERED_YES = (
-    PairingStatus.INTRODUCED,
-    PairingStatus.MEETING,
-    PairingStatus.ACTIVE,
-    PairingStatus.COMPLETED,
-    PairingStatus.ENDED_EARLY,
-)
+ANSWERED_YES = (PairingStatus.INTRODUCED, *RUNNING)
 Key = str | int
 Counts = dict[Key, int]
 

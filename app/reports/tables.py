@@ -51,7 +51,7 @@ def suppressed(count: int) -> bool:
     return 0 < count < THRESHOLD
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
     value: int | None  # None: hidden (suppressed) or not applicable
     text: str  # as the page and the exports show it: "12", "<5" or "–"

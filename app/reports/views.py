@@ -1,10 +1,11 @@
 """Statistics for the funder's reports: figures, charts and tables on a page, the same as CSV and XLSX."""
 
+import io
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, send_file
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +19,7 @@ from app.extensions import db
 from app.i18n import text_direction
 from app.labels import TARGET_GROUP
 from app.offices.services import district_choices
+from app.pages.views import filter_args
 from app.reports import exports
 from app.reports.charts import bar_chart
 from app.reports.forms import ReportFilterForm
@@ -26,6 +28,7 @@ from app.reports.tables import COLUMNS, Report, Table, build_report
 from app.vocab.services import language_labels_by_code
 
 bp = Blueprint("reports", __name__, url_prefix="/statistik")
+FILTER_ARGS = ("from_month", "to_month", "district")
 
 Chosen = tuple[ReportFilterForm, Period | None, list[tuple[int, str]], list[int] | None]
 
@@ -37,9 +40,8 @@ def _filters() -> Chosen:
     districts = [(i, name) for i, name in district_choices(session=db.session) if scope is None or i in scope]
     form = ReportFilterForm(formdata=request.args)
     form.set_districts(districts)
-    valid = form.validate() if request.args else True
-    period = form.period(last_months(date.today())) if valid else None
-    if form.district.data and not form.district.errors:
+    period = form.period(last_months(date.today())) if form.validate() else None
+    if period is not None and form.district.data:
         districts = [(i, name) for i, name in districts if i == form.district.data]
         scope = [form.district.data]
     return form, period, districts, scope
@@ -97,7 +99,7 @@ def overview() -> tuple[str, int]:
         period_text=_period_text(period),
         columns=COLUMNS,
         charts=_charts(report),
-        query=request.args.to_dict(),
+        query=filter_args(FILTER_ARGS),
     ), 200
 
 
@@ -114,15 +116,14 @@ def _download(kind: str) -> Response | tuple[str, int]:
         _("“<5”: fewer than five, not shown to protect the people counted."),
     ]
     total = _("Total")
-    name = exports.filename(_("statistics"), month_key(period.first), month_key(period.last), kind)
+    # send_file names the download for any language: a non-ASCII name goes UTF-8-encoded in filename*.
+    name = f"{_('statistics')}_{month_key(period.first)}_{month_key(period.last)}.{kind}"
     if kind == "csv":
         body, mimetype = exports.to_csv(report, heading=heading, total_label=total), "text/csv"
     else:
         body = exports.to_xlsx(report, heading=heading, total_label=total)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", **exports.attachment(name))
-    return response
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @bp.get("/statistik.csv")
