@@ -1,8 +1,9 @@
 """What every feature's models share: naming convention, time, weekly slots, plain-row inserts."""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 from sqlmodel import Field, Session, SQLModel
@@ -44,6 +45,15 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str
 def utcnow() -> datetime:
     """Aware UTC; SQLModel's UTCDateTime stores it the same way on SQLite and PostgreSQL."""
     return datetime.now(UTC)
+
+
+# The city's clock: times are stored in UTC, and entered, shown and counted in days on this one.
+CITY_TIME_ZONE = ZoneInfo("Europe/Berlin")
+
+
+def local_today() -> date:
+    """Today in the city: at 00:30 there, the day that has just begun, whatever UTC says."""
+    return utcnow().astimezone(CITY_TIME_ZONE).date()
 
 
 class WeeklySlotBase(SQLModel):

@@ -9,13 +9,12 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, vRecur
 from sqlmodel import Session, col, select
 
-from app.base import utcnow
+from app.base import CITY_TIME_ZONE, utcnow
 from app.needs.models import Need, NeedSlot, Schedule
 from app.pairings.models import Pairing, PairingStatus
 from app.partners.models import Organisation
 from app.volunteers.models import Volunteer
 
-CITY_TIME_ZONE = ZoneInfo("Europe/Berlin")
 FIRST_MEETING_LENGTH = timedelta(hours=1)
 # Pairings whose appointments are in the feed; an introduced one only for its arranged first meeting.
 IN_FEED = (PairingStatus.INTRODUCED, PairingStatus.MEETING, PairingStatus.ACTIVE)

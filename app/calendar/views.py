@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectField
@@ -16,7 +15,7 @@ from app.accounts.models import Role, User
 from app.calendar import services
 from app.calendar.feed import build_feed
 from app.extensions import db
-from app.volunteers.services import volunteer_of_user
+from app.volunteers.views import current_volunteer
 
 bp = Blueprint("calendar", __name__)
 
@@ -34,9 +33,7 @@ class FeedForm(FlaskForm):
 @bp.post("/ehrenamt/profil/kalender")
 @role_required(Role.VOLUNTEER)
 def switch() -> Response:
-    volunteer = volunteer_of_user(session=db.session, user_id=current_user.id)
-    if volunteer is None:
-        abort(404)
+    volunteer = current_volunteer()
     form = FeedForm()
     if not form.validate_on_submit():
         abort(400)

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -14,7 +13,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
+from app.base import row_id
 from app.hours.services import MAX_MINUTES_PER_DAY, HoursInput, PairingChoice, Rule
 
 NOTE_MAX = 500
@@ -24,7 +25,9 @@ RULE_MESSAGES = {
     Rule.NOT_LOGGABLE: _l("Please choose one of your current pairings."),
     Rule.IN_FUTURE: _l("The date cannot be in the future."),
     Rule.BEFORE_PAIRING: _l("The date cannot be before the pairing began."),
-    Rule.DURATION: _l("Please enter more than 0 and at most 24 hours."),
+    Rule.DURATION: _l(
+        "Please enter more than 0 and at most %(hours)d hours.", hours=MAX_MINUTES_PER_DAY // 60
+    ),
     Rule.DAY_LIMIT: _l(
         "At most %(hours)d hours can be logged for one day, all pairings together.",
         hours=MAX_MINUTES_PER_DAY // 60,
@@ -37,7 +40,9 @@ class HoursForm(FlaskForm):
         _l("Pairing"), coerce=int, validators=[InputRequired(_l("Please choose the pairing."))]
     )
     worked_on = DateField(_l("Date"), validators=[InputRequired(_l("Please enter the date."))])
-    hours = IntegerField(_l("Hours"), default=0, validators=[Optional(), NumberRange(min=0, max=24)])
+    hours = IntegerField(
+        _l("Hours"), default=0, validators=[Optional(), NumberRange(min=0, max=MAX_MINUTES_PER_DAY // 60)]
+    )
     minutes = IntegerField(_l("Minutes"), default=0, validators=[Optional(), NumberRange(min=0, max=59)])
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=NOTE_MAX)])
 
@@ -50,7 +55,7 @@ class HoursForm(FlaskForm):
         return (self.hours.data or 0) * 60 + (self.minutes.data or 0)
 
     def validate_hours(self, field: IntegerField) -> None:
-        if not field.errors and not 0 < self.total_minutes() <= 24 * 60:
+        if not field.errors and not 0 < self.total_minutes() <= MAX_MINUTES_PER_DAY:
             raise ValidationError(RULE_MESSAGES[Rule.DURATION])
 
     def to_input(self) -> HoursInput:
@@ -67,7 +72,7 @@ class ReviewForm(FlaskForm):
 
     entry_ids = SelectMultipleField(
         _l("Entries"),
-        coerce=int,
+        coerce=row_id,  # an id beyond the database's integers is refused here, not by the database
         validate_choice=False,  # the service checks scope and state of each one
         validators=[InputRequired(_l("Please select at least one entry."))],
     )
@@ -77,7 +82,8 @@ class ReviewForm(FlaskForm):
         validators=[InputRequired()],
     )
     reason = TextAreaField(_l("Reason"), validators=[Length(max=REASON_MAX)])
-    row = HiddenField()  # set by a row's form: its error is shown at that row
+    # Set by a row's form: its error is shown at that row.
+    row = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def validate_reason(self, field: Any) -> None:
         if self.decision.data == "reject" and not (field.data or "").strip():

@@ -4,28 +4,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, or_, select
 
 from app.audit.models import DecisionAction
 from app.audit.services import record_decision
-from app.base import utcnow
+from app.base import CITY_TIME_ZONE, utcnow
 from app.hours.ehrenamtskarte import Eligibility, ehrenamtskarte_eligibility
 from app.hours.models import HoursEntry, HoursStatus
 from app.needs.models import Need
 from app.pairings.models import Pairing, PairingStatus
+from app.pairings.services import ENDED
 from app.partners.models import Organisation
 from app.volunteers.models import Volunteer
 
-CITY_TIME_ZONE = ZoneInfo("Europe/Berlin")
 # Hours may still be logged this long after a pairing ended: the last weeks are often logged late.
 AFTER_END = timedelta(days=90)
 # More than this on one day (all pairings together) is a typing mistake rather than volunteering.
 MAX_MINUTES_PER_DAY = 16 * 60
 RUNNING = (PairingStatus.MEETING, PairingStatus.ACTIVE)
-ENDED = (PairingStatus.COMPLETED, PairingStatus.ENDED_EARLY)
 
 
 class Rule(StrEnum):
@@ -56,11 +54,6 @@ class HoursRefused(Exception):
 
 class OutOfScope(Exception):
     """An entry that does not exist for this user (not theirs, or not in their scope): a 404."""
-
-
-def local_today() -> date:
-    """Today in the city: a volunteer logging at 00:30 logs for the day that has just begun there."""
-    return datetime.now(CITY_TIME_ZONE).date()
 
 
 @dataclass
@@ -110,7 +103,7 @@ def _checked(
         raise HoursRefused(Rule.IN_FUTURE)
     if data.worked_on < pairing.created_at.astimezone(CITY_TIME_ZONE).date():
         raise HoursRefused(Rule.BEFORE_PAIRING)
-    if not 0 < data.minutes <= 24 * 60:
+    if not 0 < data.minutes <= MAX_MINUTES_PER_DAY:
         raise HoursRefused(Rule.DURATION)
     same_day = select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
         HoursEntry.volunteer_id == volunteer_id,

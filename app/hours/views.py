@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.accounts.access import district_scope, role_required
 from app.accounts.models import Role
 from app.audit.services import record_views
+from app.base import local_today
 from app.extensions import db
 from app.hours import services
 from app.hours.ehrenamtskarte import YEARLY_MINUTES
@@ -18,16 +19,9 @@ from app.hours.forms import RULE_MESSAGES, HoursForm, ReviewForm
 from app.hours.models import HoursEntry, HoursStatus
 from app.hours.services import RULE_FIELDS, HoursRefused, OutOfScope, ReviewScope
 from app.volunteers.models import Volunteer
-from app.volunteers.services import volunteer_of_user
+from app.volunteers.views import current_volunteer
 
 bp = Blueprint("hours", __name__)
-
-
-def _volunteer() -> Volunteer:
-    volunteer = volunteer_of_user(session=db.session, user_id=current_user.id)
-    if volunteer is None:
-        abort(404)  # an admin passes role_required but logs no hours
-    return volunteer
 
 
 def _form(volunteer: Volunteer, **kwargs: Any) -> HoursForm:
@@ -39,7 +33,7 @@ def _form(volunteer: Volunteer, **kwargs: Any) -> HoursForm:
 def _render_mine(
     volunteer: Volunteer, form: HoursForm, status: int = 200, editing: int | None = None
 ) -> tuple[str, int]:
-    today = services.local_today()
+    today = local_today()
     entries = services.volunteer_entries(session=db.session, volunteer_id=volunteer.id or 0)
     confirmed = sum(row.entry.minutes for row in entries if row.entry.status == HoursStatus.CONFIRMED)
     waiting = sum(row.entry.minutes for row in entries if row.entry.status == HoursStatus.LOGGED)
@@ -52,6 +46,7 @@ def _render_mine(
         waiting_minutes=waiting,
         card=services.eligibility(session=db.session, volunteer=volunteer, today=today),
         yearly_minutes=YEARLY_MINUTES,
+        max_day_hours=services.MAX_MINUTES_PER_DAY // 60,
         today=today,
     ), status
 
@@ -66,12 +61,10 @@ def _save(form: HoursForm, volunteer: Volunteer, entry: HoursEntry | None) -> bo
                 session=db.session,
                 volunteer_id=volunteer.id or 0,
                 data=form.to_input(),
-                today=services.local_today(),
+                today=local_today(),
             )
         else:
-            services.correct_hours(
-                session=db.session, entry=entry, data=form.to_input(), today=services.local_today()
-            )
+            services.correct_hours(session=db.session, entry=entry, data=form.to_input(), today=local_today())
     except HoursRefused as refused:
         db.session.rollback()
         form[RULE_FIELDS[refused.rule]].errors = [RULE_MESSAGES[refused.rule]]
@@ -82,10 +75,10 @@ def _save(form: HoursForm, volunteer: Volunteer, entry: HoursEntry | None) -> bo
 @bp.route("/ehrenamt/stunden", methods=["GET", "POST"])
 @role_required(Role.VOLUNTEER)
 def mine() -> Response | tuple[str, int]:
-    volunteer = _volunteer()
+    volunteer = current_volunteer()
     form = _form(volunteer)
     if not form.is_submitted():
-        form.worked_on.data = services.local_today()
+        form.worked_on.data = local_today()
         return _render_mine(volunteer, form)
     if not _save(form, volunteer, None):
         return _render_mine(volunteer, form, 400)
@@ -107,7 +100,7 @@ def _own_waiting(volunteer: Volunteer, entry_id: int) -> HoursEntry:
 @bp.route("/ehrenamt/stunden/<int:entry_id>", methods=["GET", "POST"])
 @role_required(Role.VOLUNTEER)
 def correct(entry_id: int) -> Response | tuple[str, int]:
-    volunteer = _volunteer()
+    volunteer = current_volunteer()
     entry = _own_waiting(volunteer, entry_id)
     form = _form(volunteer)
     if not form.is_submitted():
@@ -131,7 +124,7 @@ def correct(entry_id: int) -> Response | tuple[str, int]:
 @bp.post("/ehrenamt/stunden/<int:entry_id>/zurueckziehen")
 @role_required(Role.VOLUNTEER)
 def withdraw(entry_id: int) -> Response:
-    volunteer = _volunteer()
+    volunteer = current_volunteer()
     services.withdraw_hours(session=db.session, entry=_own_waiting(volunteer, entry_id))
     flash(_("The entry is withdrawn."), "success")
     return redirect(url_for("hours.mine"), 303)
@@ -152,7 +145,7 @@ def _render_review(form: ReviewForm | None = None, status: int = 200) -> tuple[s
         volunteer_ids=[row.entry.volunteer_id for row in rows],
         source="hours.review",
     )
-    failed_row = int(form.row.data) if form is not None and (form.row.data or "").isdigit() else None
+    failed_row = form.row.data if form is not None else None
     return render_template(
         "hours/review.html",
         rows=rows,

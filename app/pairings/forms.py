@@ -17,11 +17,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.base import utcnow
+from app.base import CITY_TIME_ZONE, utcnow
 from app.labels import CHECK_IN_RATING
 from app.pairings.check_ins import COMMENT_MAX
 from app.pairings.models import CheckInRating, Pairing
-from app.pairings.services import ANSWERS, LIFECYCLE_ACTIONS, LOCAL_TIME
+from app.pairings.services import ANSWERS, LIFECYCLE_ACTIONS
 
 REASON_MAX = 1000
 PLACE_MAX = 200
@@ -83,7 +83,7 @@ class MeetingForm(FlaskForm):
         """Empty, or holding the meeting already arranged (to move it), in local time."""
         if pairing.first_meeting_at is None:
             return cls(prefix="meeting", formdata=None)
-        local = pairing.first_meeting_at.astimezone(LOCAL_TIME)
+        local = pairing.first_meeting_at.astimezone(CITY_TIME_ZONE)
         return cls(
             prefix="meeting",
             formdata=None,
@@ -93,7 +93,7 @@ class MeetingForm(FlaskForm):
         )
 
     def meeting_at(self) -> datetime:
-        return datetime.combine(self.day.data, self.time.data, tzinfo=LOCAL_TIME)
+        return datetime.combine(self.day.data, self.time.data, tzinfo=CITY_TIME_ZONE)
 
     def validate_time(self, field: Any) -> None:
         if self.day.data is not None and field.data is not None and self.meeting_at() <= utcnow():

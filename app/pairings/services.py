@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -12,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Role, User
 from app.audit.models import DecisionAction
 from app.audit.services import record_decision
-from app.base import utcnow
+from app.base import CITY_TIME_ZONE, local_today, utcnow
 from app.needs.models import Need
 from app.offices.services import district_choices
 from app.outbox.services import request_need_matching, request_volunteer_matching
@@ -69,8 +68,6 @@ TRANSITIONS: dict[str, tuple[tuple[PairingStatus, ...], PairingStatus]] = {
 ANSWERS = ("accept", "decline")  # the volunteer's, through the mail link
 LIFECYCLE_ACTIONS = ("start", "complete", "end_early")  # coordinators' and partners' buttons
 ENDED = (PairingStatus.COMPLETED, PairingStatus.ENDED_EARLY)  # the volunteer's place is free again
-# The city's clock: meetings are entered and shown in it, and its date is "today" for a pairing's start.
-LOCAL_TIME = ZoneInfo("Europe/Berlin")
 
 
 def can_move(pairing: Pairing, action: str) -> bool:
@@ -81,10 +78,6 @@ def _lock(session: Session, pairing: Pairing) -> None:
     """Re-reads the pairing and locks it until the commit (PostgreSQL), so that of two clicks at the same
     moment the second sees the first one's state instead of logging the same step twice."""
     session.refresh(pairing, with_for_update=True)
-
-
-def local_today() -> date:
-    return utcnow().astimezone(LOCAL_TIME).date()
 
 
 def move(
@@ -119,7 +112,7 @@ def _start_day(pairing: Pairing) -> date:
     today = local_today()
     if pairing.first_meeting_at is None:
         return today
-    return min(pairing.first_meeting_at.astimezone(LOCAL_TIME).date(), today)
+    return min(pairing.first_meeting_at.astimezone(CITY_TIME_ZONE).date(), today)
 
 
 def arrange_meeting(
@@ -137,7 +130,7 @@ def arrange_meeting(
     pairing.status = PairingStatus.MEETING
     pairing.first_meeting_at = at.astimezone(UTC)
     pairing.first_meeting_place = place
-    local = at.astimezone(LOCAL_TIME)
+    local = at.astimezone(CITY_TIME_ZONE)
     _log(session, pairing, "arrange_meeting", actor_id, f"{local:%Y-%m-%d %H:%M}, {place}")
     session.add(pairing)
     session.commit()

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from app.base import MAX_ID
+from app.base import MAX_ID, row_id
 from app.proposals.services import Decision
 
 REASON_MAX = 1000
@@ -122,7 +122,7 @@ class BulkDecisionForm(DecisionForm):
     # The queue decides which ids are offered; the service checks scope and state of each one.
     proposal_ids = SelectMultipleField(
         _l("Proposals"),
-        coerce=int,
+        coerce=row_id,  # an id beyond the database's integers is refused here, not by the database
         validate_choice=False,
         validators=[InputRequired(_l("Please select at least one proposal."))],
     )

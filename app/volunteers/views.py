@@ -49,7 +49,8 @@ def _render(template: str, form: ProfileForm, status: int = 200, **context: Any)
     ), status
 
 
-def _current_volunteer() -> Volunteer:
+def current_volunteer() -> Volunteer:
+    """The logged-in volunteer's profile (404 for anyone without one)."""
     volunteer = services.volunteer_of_user(session=db.session, user_id=current_user.id)
     if volunteer is None:
         # An admin passes role_required but has no profile of their own.
@@ -78,7 +79,7 @@ def register() -> Response | tuple[str, int]:
 @bp.get("/profil")
 @role_required(Role.VOLUNTEER)
 def profile() -> str:
-    volunteer = _current_volunteer()
+    volunteer = current_volunteer()
     overview = services.profile_overview(session=db.session, volunteer=volunteer, locale=_locale())
     return render_template(
         "volunteers/profile.html",
@@ -106,7 +107,7 @@ def _form_data(data: ProfileData) -> dict[str, Any]:
 @bp.route("/profil/bearbeiten", methods=["GET", "POST"])
 @role_required(Role.VOLUNTEER)
 def edit() -> Response | tuple[str, int]:
-    volunteer = _current_volunteer()
+    volunteer = current_volunteer()
     if request.method == "GET":
         stored = services.profile_data(session=db.session, volunteer=volunteer)
         return _render("volunteers/edit.html", _prepared(ProfileForm(data=_form_data(stored))))
@@ -121,7 +122,7 @@ def edit() -> Response | tuple[str, int]:
 @bp.post("/profil/pause")
 @role_required(Role.VOLUNTEER)
 def pause() -> Response:
-    volunteer = _current_volunteer()
+    volunteer = current_volunteer()
     services.set_paused(session=db.session, volunteer=volunteer, paused=not volunteer.paused)
     if volunteer.paused:
         flash(_("Your profile is paused. You will not get new offers until you resume it."), "success")

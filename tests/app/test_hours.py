@@ -8,9 +8,8 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.audit.models import DecisionAction, DecisionEntry, PersonalDataView
-from app.base import utcnow
+from app.base import local_today, utcnow
 from app.hours.models import HoursEntry, HoursStatus
-from app.hours.services import local_today
 from app.pairings.models import Pairing, PairingStatus
 from app.partners.models import Organisation
 from app.volunteers.models import Volunteer
@@ -104,9 +103,9 @@ def test_logging_refuses_bad_input_with_messages(client: FlaskClient, session: S
         ({"worked_on": tomorrow}, "The date cannot be in the future."),
         ({"worked_on": before}, "The date cannot be before the pairing began."),
         ({"worked_on": "gestern"}, "Not a valid date value."),
-        ({"hours": 0, "minutes": 0}, "Please enter more than 0 and at most 24 hours."),
-        ({"hours": 24, "minutes": 30}, "Please enter more than 0 and at most 24 hours."),
-        ({"hours": 25}, "Number must be between 0 and 24."),
+        ({"hours": 0, "minutes": 0}, "Please enter more than 0 and at most 16 hours."),
+        ({"hours": 16, "minutes": 30}, "Please enter more than 0 and at most 16 hours."),
+        ({"hours": 17}, "Number must be between 0 and 16."),
         ({"minutes": 75}, "Number must be between 0 and 59."),
         ({"hours": "zwei"}, "Not a valid integer value."),
         ({"note": "x" * 501}, "Field cannot be longer than 500 characters."),
@@ -213,6 +212,8 @@ def test_partner_confirms_and_rejects_their_organisations_hours(
     assert review(client, [foreign.id or 0], "confirm") == 404
     assert review(client, [first.id or 0, foreign.id or 0], "confirm") == 404  # all or nothing
     assert review(client, [first.id or 0, second.id or 0], "confirm") == 303  # bulk
+    assert review(client, [2**40], "confirm") == 400  # beyond the database's integers
+    assert review(client, [third.id or 0], "confirm", row="²") == 400  # a digit, but no number
     assert review(client, [third.id or 0], "reject", row=str(third.id)) == 400  # no reason
     assert review(client, [third.id or 0], "reject", reason="Termin fiel aus", row=str(third.id)) == 303
     assert review(client, [third.id or 0], "confirm") == 303  # decided already: left as it is

@@ -8,9 +8,9 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import Role
 from app.audit.models import DecisionEntry
+from app.base import local_today
 from app.outbox.models import OutboxMessage
 from app.pairings.models import Pairing, PairingStatus
-from app.pairings.services import local_today
 from app.partners.models import Organisation
 from app.volunteers.models import Volunteer
 from tests.conftest import log_in

@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import Role
 from app.audit.models import DecisionEntry
+from app.base import local_today
 from app.pairings.models import Pairing, PairingStatus
-from app.pairings.services import local_today
 from app.partners.models import Organisation
 from tests.conftest import log_in
 from tests.factories import (

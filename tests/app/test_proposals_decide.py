@@ -184,6 +184,20 @@ def test_unknown_decision_is_a_bad_request(client: FlaskClient, session: Session
     assert decide(client, proposal, "maybe")[0] == 400
 
 
+def test_a_bulk_id_beyond_the_databases_integers_is_a_bad_request(
+    client: FlaskClient, session: Session
+) -> None:
+    proposal = make_proposal(session)
+    log_in(client, make_coordinator(session))
+
+    bulk = client.post(
+        "/vorschlaege/sammelentscheidung", data={"proposal_ids": [proposal.id, 2**40], "decision": "approve"}
+    )
+
+    assert bulk.status_code == 400
+    assert fresh(session, proposal).status == ProposalStatus.PENDING
+
+
 def test_bulk_approve_takes_what_it_can_and_says_what_it_could_not(
     client: FlaskClient, session: Session, mailbox: Mailbox
 ) -> None:

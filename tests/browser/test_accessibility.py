@@ -19,11 +19,10 @@ from sqlmodel import Session, col, select
 
 from app import demo
 from app.accounts.models import User
-from app.base import utcnow
+from app.base import local_today, utcnow
 from app.calendar import services as calendar_services
 from app.extensions import db
 from app.hours.models import HoursEntry, HoursStatus
-from app.hours.services import local_today
 from app.needs.models import Need
 from app.offices.models import District
 from app.pairings.models import CheckIn, CheckInParty, PairingStatus

@@ -13,10 +13,10 @@ from sqlmodel import col, select
 
 from app.accounts.models import Role, User
 from app.audit.models import DecisionEntry
+from app.base import local_today
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.pairings.models import CheckIn, Pairing, PairingStatus
-from app.pairings.services import local_today
 from tests.browser.conftest import LiveServer, click, fill, log_in, wait_for_path
 from tests.factories import (
     make_coordinator,
