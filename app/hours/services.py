@@ -244,6 +244,10 @@ def review_hours(
         .join(Pairing, col(Pairing.id) == col(HoursEntry.pairing_id))
         .join(Need, col(Need.id) == col(Pairing.need_id))
         .where(col(HoursEntry.id).in_(entry_ids), *_in_scope(scope))
+        # Locked until the commit (PostgreSQL), so a partner and a coordinator clicking at once do not
+        # both decide (and log) the same entry.
+        .with_for_update(of=HoursEntry)
+        .execution_options(populate_existing=True)
     )
     found = list(session.exec(query))
     if len(found) != len(set(entry_ids)):

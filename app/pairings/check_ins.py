@@ -75,6 +75,8 @@ def check_in_by_token(*, session: Session, token: str) -> CheckIn | None:
 
 def answer(*, session: Session, check_in: CheckIn, rating: CheckInRating, comment: str) -> CheckIn:
     """Records the answer, commits; raises AlreadyAnswered for a second one."""
+    # Locked until the commit (PostgreSQL): of two answers at the same moment the second sees the first.
+    session.refresh(check_in, with_for_update=True)
     if check_in.answered_at is not None:
         raise AlreadyAnswered(check_in.id)
     check_in.rating = rating

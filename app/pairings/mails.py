@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from flask import current_app, url_for
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
@@ -40,14 +39,15 @@ def send_offer(session: Session, pairing: Pairing) -> bool:
         volunteer=volunteer,
         need=need,
         facts=need_facts(session=session, needs=[need], locale=user.locale)[need.id or 0],
-        link=current_app.config["BASE_URL"] + url_for("pairings.respond", token=pairing.response_token),
+        link=link("pairings.respond", token=pairing.response_token),
     )
 
 
 def send_introduction(session: Session, pairing: Pairing) -> int:
     """Tells the partner's contact address and staff whom to expect; returns how many mails went out."""
     volunteer, user, need, organisation = _parts(session, pairing)
-    link = current_app.config["BASE_URL"] + url_for("needs.detail", need_id=need.id)
+    # The pairing's own page: the need page cannot move the meeting or end the pairing.
+    page = link("pairings.detail", pairing_id=pairing.id)
     sent = 0
     for email, locale in introduction_recipients(session=session, organisation=organisation).items():
         sent += send_mail(
@@ -58,7 +58,7 @@ def send_introduction(session: Session, pairing: Pairing) -> int:
             need=need,
             volunteer=volunteer,
             volunteer_email=user.email,
-            link=link,
+            link=page,
         )
     return sent
 
@@ -88,7 +88,7 @@ def send_meeting(session: Session, pairing: Pairing) -> int:
             volunteer=volunteer,
             when=_when(pairing.first_meeting_at, locale),
             place=pairing.first_meeting_place,
-            link=link("needs.detail", need_id=need.id),
+            link=link("pairings.detail", pairing_id=pairing.id),
         )
     return sent
 

@@ -88,7 +88,9 @@ def move(
     _lock(session, pairing)
     if action == "arrange_meeting" or not can_move(pairing, action):
         raise WrongState(pairing.status)
-    reason = reason.strip()
+    # Only a "no" and an early end carry a reason: text typed into the decline field before clicking
+    # Accept must not reach the partner through the timeline.
+    reason = reason.strip() if action in ("decline", "end_early") else ""
     if action == "end_early" and not reason:
         raise ValueError("ending early needs a reason")
     target = TRANSITIONS[action][1]

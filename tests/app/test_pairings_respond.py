@@ -3,9 +3,10 @@
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.accounts.models import User
+from app.audit.models import DecisionEntry
 from app.pairings.models import Pairing, PairingStatus
 from app.proposals.models import ProposalStatus
 from tests.factories import make_need, make_organisation, make_partner, make_proposal, make_volunteer
@@ -66,7 +67,9 @@ def test_accepting_introduces_the_volunteer_to_the_partner(
     session.add(pairing)
     session.commit()
 
-    response = client.post(respond_url(pairing), data={"answer": "accept"}, headers=EN)
+    # Typed into the field for declining, then Accept clicked: the text must not reach the partner.
+    answer = {"answer": "accept", "reason": "Nur falls ich absage: privat"}
+    response = client.post(respond_url(pairing), data=answer, headers=EN)
 
     assert response.status_code == 200 and 'data-status="introduced"' in response.text
     stored = fresh(session, pairing)
@@ -77,6 +80,10 @@ def test_accepting_introduces_the_volunteer_to_the_partner(
     assert "E-mail:" in mailbox.body(staff[0].email)  # in that staff member's language
     recipients = {str(m["To"]) for m in mailbox.messages}
     assert other_staff.email not in recipients and volunteer_user.email not in recipients
+    assert f"/vermittlungen/{pairing.id}" in mailbox.body(staff[0].email)  # the pairing's own page
+    logged = session.exec(select(DecisionEntry).where(DecisionEntry.pairing_id == pairing.id)).one()
+    assert (logged.action, logged.actor_id, logged.reason) == ("accept", volunteer_user.id, "")
+    assert stored.end_reason == ""
 
 
 def test_declining_tells_nobody_and_keeps_the_reason(
