@@ -5,6 +5,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -135,10 +136,21 @@ def submit(driver: WebDriver, button_text_or_id: str) -> None:
 
 def follow(driver: WebDriver, element: WebElement) -> None:
     """Clicks a link or button that leads to another page, and waits until that page has loaded."""
-    old_page = driver.find_element(By.TAG_NAME, "html")
     # On a narrow screen the element may lie outside the view; a click there would miss it.
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
+    with next_page(driver):
+        element.click()
+
+
+@contextmanager
+def next_page(driver: WebDriver) -> Iterator[None]:
+    """Waits after the block until the page it started on has been replaced and the new one has loaded.
+
+    Waiting for a path is not enough where a form returns to the page it was sent from: the old page
+    matches at once, and the test would read the database before the server has handled the form.
+    """
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    yield
     WebDriverWait(driver, 10).until(lambda _: _gone(old_page))
     WebDriverWait(driver, 10).until(_loaded)
 

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.needs.models import Need
 from app.pairings.models import Pairing
 from app.volunteers.models import Volunteer
-from tests.browser.conftest import LiveServer, wait_for_path
+from tests.browser.conftest import LiveServer, next_page, wait_for_path
 from tests.factories import PASSWORD, make_coordinator, make_partner, make_proposal
 from tests.support.mail import Mailbox
 
@@ -54,7 +54,8 @@ def type_into(driver: WebDriver, element_id: str, text: str) -> None:
 
 
 def enter_and_wait(driver: WebDriver, path: str) -> None:
-    press(driver, Keys.ENTER)
+    with next_page(driver):
+        press(driver, Keys.ENTER)
     wait_for_path(driver, path)
 
 
