@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from app.labels import DECISION_ACTION
 
@@ -24,7 +25,7 @@ class DecisionLogFilterForm(FlaskForm):
     )
     since = DateField(_l("From (date)"), validators=[Optional()])
     until = DateField(_l("Until (date, inclusive)"), validators=[Optional()])
-    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(1, PAGE_MAX)])
+    page = IntegerField(_l("Page"), widget=HiddenInput(), validators=[Optional(), NumberRange(1, PAGE_MAX)])
 
     def validate_until(self, field: Any) -> None:
         if field.data and self.since.data and field.data < self.since.data:

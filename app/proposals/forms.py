@@ -58,13 +58,14 @@ class QueueFilterForm(FlaskForm):
         ],
     )
     min_score = IntegerField(_l("Minimum score (%)"), validators=[Optional(), NumberRange(min=0, max=100)])
-    # Set by links from other pages (a need's or a pairing's "find a new match"), kept as hidden fields.
+    # Set by links (a need's or a pairing's "find a new match", the pager, "select all"), not typed in:
+    # hidden, so an error summary names them instead of linking to a field that is not on the page.
     need = IntegerField(_l("Need"), widget=HiddenInput(), validators=[Optional(), NumberRange(1, MAX_ID)])
     volunteer = IntegerField(
         _l("Volunteer"), widget=HiddenInput(), validators=[Optional(), NumberRange(1, MAX_ID)]
     )
-    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(1, PAGE_MAX)])
-    select = StringField(_l("Selection"), validators=[Optional(), AnyOf(["all"])])
+    page = IntegerField(_l("Page"), widget=HiddenInput(), validators=[Optional(), NumberRange(1, PAGE_MAX)])
+    select = StringField(_l("Selection"), widget=HiddenInput(), validators=[Optional(), AnyOf(["all"])])
 
     def set_choices(self, districts: list[tuple[int, str]], languages: list[tuple[str, str]]) -> None:
         self.district.choices = [SelectChoice(0, _l("All my districts"))] + [

@@ -20,6 +20,7 @@ from tests.factories import (
     make_volunteer,
 )
 from tests.support.api import bearer
+from tests.support.pages import assert_error_summary_links_resolve
 
 
 def entries(session: Session) -> list[DecisionEntry]:
@@ -225,7 +226,8 @@ def test_filters_by_action_and_date_range(client: FlaskClient, session: Session)
 def test_bad_filters_are_a_bad_request(client: FlaskClient, session: Session, query: str) -> None:
     log_in(client, make_coordinator(session))
     response = client.get(f"/entscheidungen/?{query}")
-    assert response.status_code == 400 and 'id="error-summary"' in response.text
+    assert response.status_code == 400
+    assert_error_summary_links_resolve(response.text)
 
 
 def test_only_staff_see_the_log(client: FlaskClient, session: Session) -> None:

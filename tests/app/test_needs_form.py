@@ -12,6 +12,7 @@ from app.outbox.models import OutboxMessage
 from app.outbox.services import MATCH_NEED
 from tests.conftest import log_in
 from tests.factories import district, make_need, make_organisation, make_partner, skill
+from tests.support.pages import assert_error_summary_links_resolve
 
 
 def need_form(session: Session, **overrides: Any) -> dict[str, Any]:
@@ -162,7 +163,7 @@ def test_invalid_need_is_refused_with_400_and_nothing_is_written(
     response = partner_client.post("/bedarfe/neu", data=need_form(session, **overrides))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert 'id="error-summary"' in page
+    assert_error_summary_links_resolve(page)
     assert "{" not in page.split('id="error-summary"')[1].split("</div>")[0]  # messages, not row dicts
     assert count(session, Need) == 0
     assert count(session, OutboxMessage) == 0

@@ -22,6 +22,7 @@ from tests.factories import (
     make_volunteer,
 )
 from tests.support.mail import Mailbox
+from tests.support.pages import assert_error_summary_links_resolve
 
 EN = {"Accept-Language": "en"}
 NEXT_YEAR = date.today().year + 1
@@ -111,7 +112,8 @@ def test_a_meeting_in_the_past_or_without_a_place_is_refused(client: FlaskClient
 
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     code, html = arrange(client, pairing, yesterday, "10:00", "Schule")
-    assert code == 400 and "Please choose a time in the future." in html and 'id="error-summary"' in html
+    assert code == 400 and "Please choose a time in the future." in html
+    assert_error_summary_links_resolve(html)
     assert arrange(client, pairing, f"{NEXT_YEAR}-03-01", "10:00", "  ")[0] == 400
     assert arrange(client, pairing, "tomorrow", "10:00", "Schule")[0] == 400
     assert arrange(client, pairing, f"{NEXT_YEAR}-03-01", "25:99", "Schule")[0] == 400

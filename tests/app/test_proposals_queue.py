@@ -23,6 +23,7 @@ from tests.factories import (
     make_user,
     make_volunteer,
 )
+from tests.support.pages import assert_error_summary_links_resolve
 
 EN = {"Accept-Language": "en"}
 
@@ -206,7 +207,7 @@ def test_bad_filter_values_are_a_bad_request(client: FlaskClient, session: Sessi
     response = client.get(f"/vorschlaege/?{query}")
 
     assert response.status_code == 400
-    assert 'id="error-summary"' in response.text
+    assert_error_summary_links_resolve(response.text)
     # The other filters still apply: the page shows the queue, not an error page.
     assert shown_ids(response.text) == [proposal.id]
 

@@ -29,6 +29,7 @@ from tests.factories import (
     make_proposal,
     make_volunteer,
 )
+from tests.support.pages import assert_error_summary_links_resolve
 
 PERIOD = Period(date(2025, 11, 1), date(2026, 2, 1))
 QUERY = {"from_month": "2025-11", "to_month": "2026-02"}
@@ -350,7 +351,8 @@ def test_bad_filters_are_refused_with_a_message(
     page = client.get("/statistik/", query_string=query)
     download = client.get("/statistik/statistik.csv", query_string=query)
 
-    assert page.status_code == 400 and 'id="error-summary"' in page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert_error_summary_links_resolve(page.get_data(as_text=True))
     assert download.status_code == 400
 
 

@@ -22,6 +22,7 @@ from tests.factories import (
     make_volunteer,
     skill,
 )
+from tests.support.pages import assert_error_summary_links_resolve
 
 PROFILE, EDIT, PAUSE = "/ehrenamt/profil", "/ehrenamt/profil/bearbeiten", "/ehrenamt/profil/pause"
 EN = {"Accept-Language": "en"}
@@ -170,7 +171,7 @@ def test_a_failed_edit_changes_nothing(
     response = volunteer_client.post(EDIT, data=edit_form(session, **overrides))
 
     assert response.status_code == 400
-    assert 'id="error-summary"' in response.text
+    assert_error_summary_links_resolve(response.text)
     assert 'value="Demir"' in response.text  # the typed input is kept
     assert stored(session, volunteer.id) == before
     assert matching_requests(session, volunteer.id) == 0

@@ -17,6 +17,7 @@ from app.volunteers.models import Volunteer, VolunteerLanguage, VolunteerSkill, 
 from tests.conftest import log_in
 from tests.factories import district, make_partner, make_user, skill
 from tests.support.mail import Mailbox
+from tests.support.pages import assert_error_summary_links_resolve
 from tests.support.services import free_port
 
 EMAIL = "neu@example.org"
@@ -159,7 +160,7 @@ def test_invalid_sign_up_is_refused_with_a_message_at_the_field(
 
     assert response.status_code == 400
     assert f'id="{error_id}'.encode() in response.data
-    assert b'id="error-summary"' in response.data
+    assert_error_summary_links_resolve(response.get_data(as_text=True))
     assert count(session, User) == 0 and count(session, OutboxMessage) == 0
     # What was typed is still there.
     assert b'value="Kovalenko"' in response.data
