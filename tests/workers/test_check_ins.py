@@ -27,8 +27,8 @@ STARTED = date(2026, 3, 2)
 EN = {"Accept-Language": "en"}
 
 
-def active_pairing(session: Session, started_on: date = STARTED) -> Pairing:
-    user = make_user(session, Role.VOLUNTEER, email="olena@example.org", locale="en")
+def active_pairing(session: Session, started_on: date = STARTED, locale: str = "en") -> Pairing:
+    user = make_user(session, Role.VOLUNTEER, email="olena@example.org", locale=locale)
     organisation = make_organisation(session, "Familienzentrum Haken")
     make_partner(session, organisation, email="staff@example.org")
     need = make_need(session, organisation=organisation, title="Lesepatenschaft")
@@ -66,6 +66,19 @@ def test_both_sides_are_asked_after_4_and_12_weeks_once(session: Session, mailbo
     assert run(STARTED + timedelta(weeks=12)) == {"due": 2, "sent": 2}
     assert len(check_ins(session)) == 4
     assert run(STARTED + timedelta(weeks=30)) == {"due": 0, "sent": 0}
+
+
+def test_the_weeks_take_the_plural_form_of_the_volunteers_language(
+    session: Session, mailbox: Mailbox
+) -> None:
+    # Russian counts 4 "недели" but 12 "недель": one text for both would be wrong for one of them.
+    active_pairing(session, locale="ru")
+
+    run(STARTED + timedelta(weeks=4))
+    assert "уже 4 недели помогаете" in mailbox.body("olena@example.org")
+    mailbox.clear()
+    run(STARTED + timedelta(weeks=12))
+    assert "уже 12 недель помогаете" in mailbox.body("olena@example.org")
 
 
 def test_a_late_pairing_gets_only_the_12_week_question(session: Session, mailbox: Mailbox) -> None:
