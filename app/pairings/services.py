@@ -71,6 +71,10 @@ ENDED = (PairingStatus.COMPLETED, PairingStatus.ENDED_EARLY)  # the volunteer's 
 
 
 def can_move(pairing: Pairing, action: str) -> bool:
+    """Whether `action` applies to the pairing now: a step of TRANSITIONS, or "rematch" after an ending.
+    The pages ask this too (as `pairing_can`), so a button shows exactly when its step would be taken."""
+    if action == "rematch":
+        return pairing.status in ENDED
     return action in TRANSITIONS and pairing.status in TRANSITIONS[action][0]
 
 
@@ -143,7 +147,7 @@ def request_rematch(*, session: Session, pairing: Pairing, actor_id: int | None)
     """After an ending, asks the matcher for new proposals for the volunteer and for the need (through the
     outbox, published after the commit) and logs it; raises WrongState while the pairing goes on."""
     _lock(session, pairing)
-    if pairing.status not in ENDED:
+    if not can_move(pairing, "rematch"):
         raise WrongState(pairing.status)
     request_volunteer_matching(session=session, volunteer_id=pairing.volunteer_id)
     request_need_matching(session=session, need_id=pairing.need_id)

@@ -157,6 +157,11 @@ def _pairing_in_reach(pairing_id: int) -> tuple[Pairing, Need]:
     return pairing, need
 
 
+@bp.app_template_global("pairing_can")
+def pairing_can(pairing: Pairing, action: str) -> bool:
+    return services.can_move(pairing, action)
+
+
 def _may_rematch() -> bool:
     # Partners cannot see the review queue that the new proposals land in.
     return bool(current_user.role in (Role.COORDINATOR, Role.ADMIN))

@@ -5,6 +5,7 @@ view of the volunteer's data."""
 import re
 from datetime import UTC, datetime
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -173,3 +174,36 @@ def test_need_page_links_the_pairing(client: FlaskClient, session: Session) -> N
     log_in(client, make_partner(session, organisation))
     html = client.get(f"/bedarfe/{pairing.need_id}").text
     assert f'href="/vermittlungen/{pairing.id}"' in html
+
+
+STEPS = {  # what each step's control is called on the page
+    "meeting": 'id="meeting-form"',
+    "start": 'id="start"',
+    "complete": 'id="complete"',
+    "end": 'id="end-form"',
+    "rematch": 'id="rematch-submit"',
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        (PairingStatus.OFFERED, set()),
+        (PairingStatus.DECLINED, set()),
+        (PairingStatus.INTRODUCED, {"meeting", "start", "end"}),
+        (PairingStatus.MEETING, {"meeting", "start", "end"}),
+        (PairingStatus.ACTIVE, {"complete", "end"}),
+        (PairingStatus.COMPLETED, {"rematch"}),
+        (PairingStatus.ENDED_EARLY, {"rematch"}),
+    ],
+)
+def test_the_page_offers_exactly_the_steps_that_apply(
+    client: FlaskClient, session: Session, status: PairingStatus, offered: set[str]
+) -> None:
+    pairing = pairing_with_history(session, status)
+    log_in(client, make_coordinator(session, locale="en"))
+
+    html = client.get(f"/vermittlungen/{pairing.id}", headers=EN).text
+
+    assert {step for step, control in STEPS.items() if control in html} == offered
+    assert ("Next steps" in html) == bool(offered)
