@@ -63,6 +63,31 @@ CHECK_IN_RATING = {
 }
 
 
+# The headings of a need's facts (templates/needs/_summary.html), which lists and the queue repeat for
+# every need: translated once per page by need_fact_labels() rather than a dozen times per need.
+NEED_FACT = {
+    "organisation": _l("Organisation"),
+    "district": _l("District"),
+    "when": _l("When"),
+    "flexible": _l("Times are flexible"),
+    "places": _l("Volunteers wanted"),
+    "target_group": _l("Target group"),
+    "skills": _l("Wanted skills"),
+    "languages": _l("Languages"),
+    "required": _l("required"),
+    "welcome": _l("welcome"),
+    "requirements": _l("Requirements"),
+    "certificate": _l("extended certificate of conduct (Führungszeugnis)"),
+}
+
+
+def need_fact_labels() -> dict[str, object]:
+    """NEED_FACT and the target groups' names in the current language."""
+    labels: dict[str, object] = {key: str(text) for key, text in NEED_FACT.items()}
+    labels["target_groups"] = {group: str(name) for group, name in TARGET_GROUP.items()}
+    return labels
+
+
 def _lookup(table: dict[str, object]) -> object:
     return lambda value: str(table.get(value, value))
 
@@ -76,4 +101,5 @@ def init_app(app: Flask) -> None:
         decision_action_label=_lookup(DECISION_ACTION),  # type: ignore[arg-type]
         hours_status_label=_lookup(HOURS_STATUS),  # type: ignore[arg-type]
         check_in_rating_label=_lookup(CHECK_IN_RATING),  # type: ignore[arg-type]
+        need_fact_labels=need_fact_labels,
     )
