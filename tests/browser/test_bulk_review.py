@@ -147,3 +147,21 @@ def test_a_bulk_rejection_with_the_keyboard_alone(browser: WebDriver, live_serve
         reasons = session.exec(select(DecisionEntry.reason)).all()
         assert len(reasons) == 2 and len(set(reasons)) == 1 and reasons[0]
     assert sorted(shown(browser)) == sorted(p.id or 0 for p in (arabic[0], arabic[2], arabic[3]))
+
+
+def test_enter_in_a_reason_starts_a_new_line_and_decides_nothing(
+    browser: WebDriver, live_server: LiveServer
+) -> None:
+    # A one-line field would send its form with the first button, Approve, and mail the volunteer.
+    with db.new_session() as session:
+        coordinator = make_coordinator(session)
+        proposal = make_proposal(session)
+    log_in(browser, live_server, coordinator.email)
+
+    reason = browser.find_element(By.ID, f"reason-{proposal.id}")
+    reason.send_keys("Zu weit weg", Keys.ENTER, "für die Familie")
+
+    WebDriverWait(browser, 2).until(lambda _: reason.get_attribute("value") == "Zu weit weg\nfür die Familie")
+    with db.new_session() as session:
+        assert statuses(session, [proposal]) == [ProposalStatus.PENDING]
+        assert not session.exec(select(DecisionEntry)).all()
