@@ -167,6 +167,7 @@ def decide(
     reason = reason.strip()
     if decision == Decision.REJECT and not reason:
         raise ValueError("rejecting needs a reason")
+    _lock_in_order(session, proposal_ids, with_volunteers=decision == Decision.APPROVE)
     outcomes = []
     for proposal_id in dict.fromkeys(proposal_ids):
         outcome = Outcome(proposal_id)
@@ -210,6 +211,29 @@ def decide(
         outcomes.append(outcome)
     session.commit()
     return outcomes
+
+
+def _lock_in_order(session: Session, proposal_ids: Sequence[int], *, with_volunteers: bool) -> None:
+    """Locks (PostgreSQL) the proposals, then their needs, then their volunteers, each by ascending id.
+
+    Locked one by one in the order they were sent, two bulk decisions sharing volunteers in crossing order
+    wait for each other for ever, and PostgreSQL cancels one of them (deadlock). In one global order, the
+    second waits until the first has committed; the loop's own locks are then already held.
+    """
+    proposals = session.exec(
+        select(Proposal)
+        .where(col(Proposal.id).in_(proposal_ids))
+        .order_by(col(Proposal.id))
+        .with_for_update()
+    ).all()
+    need_ids = sorted({proposal.need_id for proposal in proposals})
+    session.exec(
+        select(Need.id).where(col(Need.id).in_(need_ids)).order_by(col(Need.id)).with_for_update()
+    ).all()
+    if with_volunteers:
+        volunteer_ids = sorted({proposal.volunteer_id for proposal in proposals})
+        query = select(Volunteer.id).where(col(Volunteer.id).in_(volunteer_ids))
+        session.exec(query.order_by(col(Volunteer.id)).with_for_update()).all()
 
 
 def _locked(session: Session, model: type[Row], row_id: int) -> Row | None:

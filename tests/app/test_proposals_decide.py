@@ -1,7 +1,9 @@
 """Approving and rejecting proposals, one at a time and in bulk, with the rules on capacity and state."""
 
+import threading
 from urllib.parse import urlsplit
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -261,3 +263,40 @@ def test_bulk_reports_proposals_outside_the_scope_without_failing(
     assert fresh(session, inside).status == ProposalStatus.REJECTED
     assert fresh(session, outside).status == ProposalStatus.PENDING
     assert response.text.count("does not exist or is outside your districts") == 2
+
+
+def test_two_bulk_approvals_at_once_over_the_same_volunteers_both_go_through(
+    app: Flask, session: Session, mailbox: Mailbox
+) -> None:
+    # Each batch meets the same ten volunteers, one in ascending and one in descending order: locked in the
+    # order sent, PostgreSQL found a deadlock and one coordinator got an error page.
+    volunteers = [make_volunteer(session, max_active_pairings=10) for _ in range(10)]
+    batches: dict[str, list[int]] = {"first": [], "second": []}
+    for i in range(20):
+        for name, volunteer in (("first", volunteers[i % 10]), ("second", volunteers[9 - i % 10])):
+            proposal = make_proposal(session, volunteer=volunteer, need=make_need(session))
+            batches[name].append(proposal.id or 0)
+    clients = {name: app.test_client() for name in batches}
+    for client in clients.values():
+        log_in(client, make_coordinator(session))
+    start = threading.Barrier(len(clients))
+    answers: dict[str, int] = {}
+
+    def approve(name: str) -> None:
+        start.wait()
+        ids = [str(i) for i in batches[name]]
+        answers[name] = (
+            clients[name]
+            .post("/vorschlaege/sammelentscheidung", data={"decision": "approve", "proposal_ids": ids})
+            .status_code
+        )
+
+    threads = [threading.Thread(target=approve, args=(name,)) for name in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == {"first": 303, "second": 303}
+    session.expire_all()
+    assert len(session.exec(select(Pairing)).all()) == 40
