@@ -26,6 +26,12 @@ class DomainError(Exception):
         self.message = message
 
 
+class Invalid(DomainError):
+    """A value that cannot be taken as sent (the API's validation status)."""
+
+    status_code = 422
+
+
 class NotAllowed(DomainError):
     status_code = 403
 

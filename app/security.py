@@ -1,13 +1,16 @@
-"""Protections every response gets: security headers, no caching of personal data, trusted proxies.
+"""Protections every request and response gets: security headers, no caching of personal data, trusted
+proxies, no NUL characters in what is sent.
 
 The headers come from Flask-Talisman. The policy allows only this site's own files: the pages load
 no script, style, font or image from any other host, and no inline script or style at all.
 """
 
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
@@ -17,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.views import limit_logins
 from app.base import MAX_ID
+from app.errors import API_PREFIX, DomainError, Invalid
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -63,7 +67,23 @@ def init_app(app: Flask) -> None:
         # Response links carry tokens in their path (/vermittlungen/antwort/<token>); keep them in-house.
         referrer_policy="same-origin",
     )
+    app.before_request(_refuse_nul_characters)
     app.after_request(_no_store)
+
+
+def _refuse_nul_characters() -> None:
+    """Refuses a NUL character in the request's path or in any value of its parameters, form or JSON,
+    with a message in the user's language (a page's 400; the API's 422, as for any invalid value).
+    Nobody types one, and PostgreSQL cannot store or even compare it in text: any field or token that
+    reached a query with it failed with a 500. Names are not checked: unknown ones are ignored anyway."""
+    texts = [request.path, *chain.from_iterable(request.args.listvalues())]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        texts += chain.from_iterable(request.form.listvalues())
+        if request.is_json:
+            texts += _strings(request.get_json(silent=True))
+    if any("\x00" in text for text in texts):
+        message = _("What you sent contains a NUL character, which cannot be saved. Please remove it.")
+        raise Invalid(message) if request.path.startswith(API_PREFIX) else DomainError(message)
 
 
 def init_rate_limits(app: Flask) -> None:
@@ -84,3 +104,14 @@ def _no_store(response: Response) -> Response:
     if not request.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _strings(value: Any) -> list[str]:
+    """Every text in a JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []

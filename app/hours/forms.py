@@ -5,7 +5,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -16,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import HiddenInput
 
 from app.base import row_id
+from app.fields import DateField
 from app.hours.services import MAX_MINUTES_PER_DAY, HoursInput, PairingChoice, Rule
 
 NOTE_MAX = 500

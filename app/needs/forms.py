@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from sqlmodel import Session
 from wtforms import (
     BooleanField,
-    DateField,
     Form,
     IntegerField,
     RadioField,
@@ -23,6 +22,7 @@ from wtforms import (
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.fields import DateField
 from app.i18n import weekday_name
 from app.labels import TARGET_GROUP
 from app.needs.models import Schedule, TargetGroup

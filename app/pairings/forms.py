@@ -6,7 +6,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.base import CITY_TIME_ZONE, utcnow
+from app.fields import DateField
 from app.labels import CHECK_IN_RATING
 from app.pairings.check_ins import COMMENT_MAX
 from app.pairings.models import CheckInRating, Pairing

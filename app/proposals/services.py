@@ -65,6 +65,23 @@ class QueueFilter:
     computed_before: datetime | None = None
 
 
+def volunteer_in_scope(*, session: Session, volunteer: Volunteer, district_ids: Sequence[int] | None) -> bool:
+    """Whether a coordinator with these districts may see the volunteer: they live there, or they have a
+    proposal or a pairing for a need there (a pairing's "find a new match" links to them)."""
+    if district_ids is None or volunteer.district_id in district_ids:
+        return True
+    for model in (Proposal, Pairing):
+        query = (
+            select(model.id)
+            .join(Need, col(Need.id) == model.need_id)
+            .where(model.volunteer_id == volunteer.id, col(Need.district_id).in_(district_ids))
+            .limit(1)
+        )
+        if session.exec(query).first() is not None:
+            return True
+    return False
+
+
 def review_queue(
     *,
     session: Session,

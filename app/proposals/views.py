@@ -139,8 +139,17 @@ def _targets(filters: QueueFilterForm, scope: list[int] | None) -> tuple[Need | 
         need = None
         filters.need.errors = [_("This need does not exist or is outside your districts.")]
     volunteer = db.session.get(Volunteer, filters.volunteer.data) if _valid(filters.volunteer) else None
-    if filters.volunteer.data and not filters.volunteer.errors and volunteer is None:
-        filters.volunteer.errors = [_("This volunteer does not exist.")]
+    if (
+        filters.volunteer.data
+        and not filters.volunteer.errors
+        and (
+            volunteer is None
+            or not services.volunteer_in_scope(session=db.session, volunteer=volunteer, district_ids=scope)
+        )
+    ):
+        # One message for both: the answer must not tell who exists in other districts.
+        volunteer = None
+        filters.volunteer.errors = [_("This volunteer does not exist or is outside your districts.")]
     return need, volunteer
 
 

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     Form,
     IntegerField,
     SelectChoice,
@@ -27,6 +26,7 @@ from wtforms.validators import (
 )
 
 from app.accounts.forms import email_field, new_password_fields
+from app.fields import DateField
 from app.volunteers.models import LanguageLevel
 from app.volunteers.profile import DAY_PARTS, RADIUS_CHOICES, ProfileData, Registration, cells_to_slots
 

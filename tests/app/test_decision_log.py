@@ -221,7 +221,15 @@ def test_filters_by_action_and_date_range(client: FlaskClient, session: Session)
 
 @pytest.mark.parametrize(
     "query",
-    ["action=dance", "since=yesterday", "until=2026-13-01", "since=2026-05-02&until=2026-05-01", "page=0"],
+    [
+        "action=dance",
+        "since=yesterday",
+        "until=2026-13-01",
+        "since=2026-05-02&until=2026-05-01",
+        "page=0",
+        "since=0001-01-01",  # before the city's time zone has an offset: overflowed to a 500
+        "until=9999-12-31",  # the day after it: the same
+    ],
 )
 def test_bad_filters_are_a_bad_request(client: FlaskClient, session: Session, query: str) -> None:
     log_in(client, make_coordinator(session))

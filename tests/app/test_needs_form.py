@@ -130,6 +130,7 @@ def test_one_off_need_stores_date_and_one_slot_on_its_weekday(
         pytest.param({"slots-0-end": "14:00"}, id="to before from"),
         pytest.param({"slots-0-start": ""}, id="half a slot"),
         pytest.param({"end_date": "2029-12-31"}, id="end before start"),
+        pytest.param({"end_date": "9999-12-31"}, id="end beyond the calendar's range"),
         pytest.param({"places": "0"}, id="no places"),
         pytest.param({"places": "51"}, id="too many places"),
         pytest.param({"min_age": "12"}, id="min age too low"),

@@ -115,6 +115,7 @@ def test_a_meeting_in_the_past_or_without_a_place_is_refused(client: FlaskClient
     assert code == 400 and "Please choose a time in the future." in html
     assert_error_summary_links_resolve(html)
     assert arrange(client, pairing, f"{NEXT_YEAR}-03-01", "10:00", "  ")[0] == 400
+    assert arrange(client, pairing, "0001-01-01", "00:30", "Schule")[0] == 400  # was a 500 (to UTC)
     assert arrange(client, pairing, "tomorrow", "10:00", "Schule")[0] == 400
     assert arrange(client, pairing, f"{NEXT_YEAR}-03-01", "25:99", "Schule")[0] == 400
     assert arrange(client, pairing, f"{NEXT_YEAR}-03-01", "10:00", "x" * 201)[0] == 400

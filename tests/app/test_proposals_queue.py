@@ -326,3 +326,23 @@ def test_the_page_costs_the_same_queries_for_2_or_20_proposals(client: FlaskClie
 def between(text: str, start: str, end: str) -> str:
     begin = text.index(start)
     return text[begin : text.index(end, begin)]
+
+
+def test_a_district_office_sees_only_volunteers_linked_to_its_districts(
+    client: FlaskClient, session: Session
+) -> None:
+    elsewhere = make_volunteer(session, first_name="Geheim", district_slug="bienenberg")
+    helping_here = make_volunteer(session, first_name="Pendlerin", district_slug="bienenberg")
+    proposal = make_proposal(session, volunteer=helping_here, need=make_need(session, district_slug="haken"))
+    log_in(client, make_coordinator(session, "Stadtteilbüro Haken", locale="en"))
+
+    refused = client.get(f"/vorschlaege/?volunteer={elsewhere.id}")
+    unknown = client.get("/vorschlaege/?volunteer=987654")
+    shown = client.get(f"/vorschlaege/?volunteer={helping_here.id}")
+
+    assert refused.status_code == unknown.status_code == 400
+    assert "Geheim" not in refused.text
+    # The same words for both, so the answer does not tell who exists in other districts.
+    message = "This volunteer does not exist or is outside your districts."
+    assert message in refused.text and message in unknown.text
+    assert shown.status_code == 200 and "Pendlerin" in shown.text and shown_ids(shown.text) == [proposal.id]

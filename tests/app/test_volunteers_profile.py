@@ -159,6 +159,8 @@ def test_edit_replaces_languages_skills_and_slots_and_requests_matching(
         {"languages-0-language": ""},
         {"birth_date": "2099-01-01"},
         {"has_certificate": "y", "certificate_date": ""},
+        {"has_certificate": "y", "certificate_date": "0001-01-01"},
+        {"birth_date": "1066-10-14"},
         {"postcode": "123"},
         {"max_active_pairings": "0"},
     ],
