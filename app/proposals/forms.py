@@ -100,7 +100,9 @@ class DecisionForm(FlaskForm):
     )
     reason = TextAreaField(_l("Reason in your own words"), validators=[Length(max=REASON_MAX)])
     # The proposal after this one on the page, where the queue returns to (its filters are in the URL).
-    next_id = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(1, MAX_ID)])
+    next_id = IntegerField(
+        _l("Next proposal"), widget=HiddenInput(), validators=[Optional(), NumberRange(1, MAX_ID)]
+    )
 
     def validate_reason(self, field: Any) -> None:
         own_words = (field.data or "").strip()

@@ -15,6 +15,7 @@ from app.volunteers.models import Volunteer
 from tests.conftest import log_in
 from tests.factories import make_coordinator, make_need, make_partner, make_proposal, make_volunteer
 from tests.support.mail import Mailbox
+from tests.support.pages import assert_error_summary_links_resolve
 
 EN = {"Accept-Language": "en"}
 
@@ -180,10 +181,20 @@ def test_partners_may_not_decide(client: FlaskClient, session: Session) -> None:
     assert bulk.status_code == 403
 
 
-def test_unknown_decision_is_a_bad_request(client: FlaskClient, session: Session) -> None:
+def test_unknown_decision_is_a_bad_request_with_a_message(client: FlaskClient, session: Session) -> None:
     proposal = make_proposal(session)
     log_in(client, make_coordinator(session))
-    assert decide(client, proposal, "maybe")[0] == 400
+
+    status, page = decide(client, proposal, "maybe")
+    tampered = client.post(
+        f"/vorschlaege/{proposal.id}/entscheidung", data={"decision": "approve", "next_id": "abc"}
+    )
+
+    assert status == tampered.status_code == 400
+    assert_error_summary_links_resolve(page)
+    assert "<li>Entscheidung: " in page
+    assert "<li>Nächster Vorschlag: " in tampered.text
+    assert fresh(session, proposal).status == ProposalStatus.PENDING
 
 
 def test_a_bulk_id_beyond_the_databases_integers_is_a_bad_request(

@@ -124,14 +124,17 @@ def test_entry_shows_need_volunteer_score_and_explanation(client: FlaskClient, s
 
 
 def test_explanation_follows_the_readers_language(client: FlaskClient, session: Session) -> None:
-    make_proposal(session)
+    proposal = make_proposal(session)
     log_in(client, make_coordinator(session, locale="de"))
 
     html = client.get("/vorschlaege/").text
 
+    # The reasons' list alone: the need's title and the volunteer's side name some of these words too.
+    reasons = html.split(f'id="reasons-{proposal.id}">')[1].split("</ul>")[0]
     # Labels come from the vocabulary and Babel in German, whatever the sentence catalogue says.
-    assert "Hausaufgabenhilfe" in html and "Türkisch" in html and "Di. 15:00–17:00" in html
-    assert "1,2 km" in html
+    assert "Gemeinsame Fähigkeiten: Hausaufgabenhilfe" in reasons
+    assert "Türkisch" in reasons and "Di. 15:00–17:00" in reasons
+    assert "1,2 km" in reasons
 
 
 def test_empty_queue_says_so(client: FlaskClient, session: Session) -> None:
