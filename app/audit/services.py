@@ -91,9 +91,13 @@ class TimelineEntry:
     reason: str
 
 
-def pairing_timeline(*, session: Session, pairing: Pairing) -> list[TimelineEntry]:
+# The coordinators' review: its reasons are notes among staff of the city, not for the partner.
+REVIEW_ACTIONS = (DecisionAction.APPROVE, DecisionAction.REJECT)
+
+
+def pairing_timeline(*, session: Session, pairing: Pairing, with_review_reasons: bool) -> list[TimelineEntry]:
     """The decisions about one pairing, oldest first: its proposal's approval, the volunteer's answer and
-    every later step."""
+    every later step; the review's reasons only `with_review_reasons` (for coordinators)."""
     about = col(DecisionEntry.pairing_id) == pairing.id
     if pairing.proposal_id is not None:
         about = or_(about, col(DecisionEntry.proposal_id) == pairing.proposal_id)
@@ -104,6 +108,11 @@ def pairing_timeline(*, session: Session, pairing: Pairing) -> list[TimelineEntr
         .order_by(col(DecisionEntry.decided_at), col(DecisionEntry.id))
     )
     return [
-        TimelineEntry(entry.decided_at, entry.action, email or "", entry.reason)
+        TimelineEntry(
+            entry.decided_at,
+            entry.action,
+            email or "",
+            entry.reason if with_review_reasons or entry.action not in REVIEW_ACTIONS else "",
+        )
         for entry, email in session.exec(query)
     ]

@@ -190,7 +190,9 @@ def _page(
         need=row.need,
         volunteer_email=row.email,
         facts=need_facts(session=db.session, needs=[row.need], locale=str(get_locale() or "de")),
-        timeline=pairing_timeline(session=db.session, pairing=pairing),
+        timeline=pairing_timeline(
+            session=db.session, pairing=pairing, with_review_reasons=current_user.role != Role.PARTNER
+        ),
         check_ins=_check_ins_shown(pairing),
         meeting_form=meeting_form,
         update_form=update_form or PairingUpdateForm(formdata=None),

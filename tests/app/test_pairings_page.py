@@ -52,6 +52,7 @@ def pairing_with_history(session: Session, status: PairingStatus = PairingStatus
         actor_id=coordinator.id,
         need_id=need.id,
         proposal_id=proposal.id,
+        reason="Intern: kennt die Familie schon",
     )
     record_decision(
         session=session,
@@ -101,6 +102,7 @@ def test_coordinator_sees_both_sides_the_timeline_and_the_check_ins(
         "Familienzentrum Haken",
         "Zu wenig Zeit",
         "Alles gut",
+        "Intern: kennt die Familie schon",
     ):
         assert text in html, text
     assert 'data-action="approve"' in html and 'data-action="start"' in html and "chefin@example.org" in html
@@ -122,6 +124,8 @@ def test_partner_staff_see_their_pairing_but_not_the_volunteers_check_in(
 
     html = client.get(f"/vermittlungen/{pairing.id}", headers=EN).text
     assert "Olena Koval" in html and "Alles gut" in html and "Zu wenig Zeit" not in html
+    # The approval is in the timeline, but the coordinators' note about it is not for the partner.
+    assert 'data-action="approve"' in html and "Intern:" not in html
     assert 'id="meeting-form"' in html and 'id="start"' in html and 'id="rematch-submit"' not in html
 
 
