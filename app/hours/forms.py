@@ -25,6 +25,7 @@ RULE_MESSAGES = {
     Rule.NOT_LOGGABLE: _l("Please choose one of your current pairings."),
     Rule.IN_FUTURE: _l("The date cannot be in the future."),
     Rule.BEFORE_PAIRING: _l("The date cannot be before the pairing began."),
+    Rule.AFTER_END: _l("The date cannot be after the pairing ended."),
     Rule.DURATION: _l(
         "Please enter more than 0 and at most %(hours)d hours.", hours=MAX_MINUTES_PER_DAY // 60
     ),

@@ -32,6 +32,7 @@ class Rule(StrEnum):
     NOT_LOGGABLE = "not_loggable"  # not their pairing, or not (any more) one that takes hours
     IN_FUTURE = "in_future"
     BEFORE_PAIRING = "before_pairing"
+    AFTER_END = "after_end"  # the 90 days after an ending are for logging earlier work late
     DURATION = "duration"
     DAY_LIMIT = "day_limit"
 
@@ -41,6 +42,7 @@ RULE_FIELDS = {
     Rule.NOT_LOGGABLE: "pairing_id",
     Rule.IN_FUTURE: "worked_on",
     Rule.BEFORE_PAIRING: "worked_on",
+    Rule.AFTER_END: "worked_on",
     Rule.DURATION: "hours",
     Rule.DAY_LIMIT: "hours",
 }
@@ -101,8 +103,11 @@ def _checked(
         raise HoursRefused(Rule.NOT_LOGGABLE)
     if data.worked_on > today:
         raise HoursRefused(Rule.IN_FUTURE)
-    if data.worked_on < pairing.created_at.astimezone(CITY_TIME_ZONE).date():
+    # The pairing began when the volunteer said yes (older rows without the answer's time: the offer).
+    if data.worked_on < (pairing.answered_at or pairing.created_at).astimezone(CITY_TIME_ZONE).date():
         raise HoursRefused(Rule.BEFORE_PAIRING)
+    if pairing.ended_at is not None and data.worked_on > pairing.ended_at.astimezone(CITY_TIME_ZONE).date():
+        raise HoursRefused(Rule.AFTER_END)
     if not 0 < data.minutes <= MAX_MINUTES_PER_DAY:
         raise HoursRefused(Rule.DURATION)
     same_day = select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
@@ -131,8 +136,18 @@ def log_hours(*, session: Session, volunteer_id: int, data: HoursInput, today: d
 
 
 def own_waiting_entry(*, session: Session, volunteer_id: int, entry_id: int) -> HoursEntry:
-    """The volunteer's entry while it waits; OutOfScope otherwise (reviewed entries stay as they are)."""
-    entry = session.get(HoursEntry, entry_id)
+    """The volunteer's entry while it waits; OutOfScope otherwise (reviewed entries stay as they are).
+
+    Locked until the commit (PostgreSQL), as the review locks it: a correction or withdrawal that read
+    the entry just before a confirmation would otherwise change or delete confirmed hours.
+    """
+    query = (
+        select(HoursEntry)
+        .where(HoursEntry.id == entry_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    entry = session.exec(query).first()
     if entry is None or entry.volunteer_id != volunteer_id or entry.status != HoursStatus.LOGGED:
         raise OutOfScope(entry_id)
     return entry
@@ -233,8 +248,8 @@ def review_hours(
 ) -> list[HoursEntry]:
     """Confirms or rejects the waiting entries among these, each with its audit entry, in one commit.
 
-    Raises OutOfScope (nothing changed) if any id is unknown or outside the scope; entries decided in
-    the meantime by someone else are left as they are and not returned.
+    Raises OutOfScope (nothing changed) if any id belongs to an entry outside the scope; entries decided
+    by someone else or withdrawn by the volunteer in the meantime are left out and not returned.
     """
     reason = reason.strip()
     if not confirm and not reason:
@@ -250,7 +265,9 @@ def review_hours(
         .execution_options(populate_existing=True)
     )
     found = list(session.exec(query))
-    if len(found) != len(set(entry_ids)):
+    missing = set(entry_ids) - {entry.id for entry, _pairing in found}
+    # Gone is fine (withdrawn, or never there); existing but not found means outside the scope.
+    if missing and session.exec(select(HoursEntry.id).where(col(HoursEntry.id).in_(missing))).first():
         raise OutOfScope(entry_ids)
     now = utcnow()
     decided = []

@@ -187,8 +187,8 @@ def decide() -> Response | tuple[str, int]:
     skipped = len(set(form.entry_ids.data or [])) - len(decided)
     if skipped:
         message = ngettext(
-            "%(num)d entry had already been decided by someone else.",
-            "%(num)d entries had already been decided by someone else.",
+            "%(num)d entry had been decided or withdrawn in the meantime.",
+            "%(num)d entries had been decided or withdrawn in the meantime.",
             skipped,
         )
         flash(message, "info")

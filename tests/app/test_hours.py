@@ -144,10 +144,32 @@ def test_only_running_or_recently_ended_pairings_take_hours(client: FlaskClient,
     log_in_volunteer(client, session, volunteer)
 
     assert log(client, pairings[PairingStatus.MEETING])[0] == 303
-    assert log(client, recent, hours=1)[0] == 303
+    assert log(client, recent, hours=1, worked_on=(local_today() - timedelta(days=90)).isoformat())[0] == 303
     for refused in (pairings[PairingStatus.INTRODUCED], pairings[PairingStatus.OFFERED], old):
         assert log(client, refused)[0] == 400
     assert len(entries(session)) == 2
+
+
+def test_hours_lie_between_the_yes_and_the_end(client: FlaskClient, session: Session) -> None:
+    # The 90 days after an ending are for logging earlier work late, not for days after it.
+    volunteer = make_volunteer(session, user=make_user(session, locale="en"))
+    ended = make_pairing(
+        session, volunteer=volunteer, status=PairingStatus.COMPLETED,
+        created_at=utcnow() - timedelta(days=60), answered_at=utcnow() - timedelta(days=50),
+        ended_at=utcnow() - timedelta(days=10),
+    )  # fmt: skip
+    log_in_volunteer(client, session, volunteer)
+
+    def on(days_ago: int) -> str:
+        return (local_today() - timedelta(days=days_ago)).isoformat()
+
+    after_end = log(client, ended, worked_on=on(9))
+    before_yes = log(client, ended, worked_on=on(55))  # offered, but not yet accepted
+
+    assert after_end[0] == 400 and "The date cannot be after the pairing ended." in after_end[1]
+    assert before_yes[0] == 400 and "The date cannot be before the pairing began." in before_yes[1]
+    assert log(client, ended, worked_on=on(11))[0] == log(client, ended, worked_on=on(49))[0] == 303
+    assert [entry.worked_on.isoformat() for entry in entries(session)] == [on(11), on(49)]
 
 
 def test_waiting_entries_can_be_corrected_or_withdrawn(client: FlaskClient, session: Session) -> None:
@@ -233,6 +255,30 @@ def test_partner_confirms_and_rejects_their_organisations_hours(
         (DecisionAction.CONFIRM_HOURS, pairing.id, pairing.need_id, partner.id, ""),
         (DecisionAction.REJECT_HOURS, pairing.id, pairing.need_id, partner.id, "Termin fiel aus"),
     ]
+
+
+def test_an_entry_withdrawn_meanwhile_leaves_the_rest_of_the_batch_to_be_decided(
+    client: FlaskClient, session: Session
+) -> None:
+    organisation = make_organisation(session)
+    _volunteer, pairing = volunteer_with_pairing(session, organisation=organisation)
+    kept, withdrawn = add_entry(session, pairing, minutes=60), add_entry(session, pairing, minutes=90)
+    withdrawn_id = withdrawn.id or 0
+    session.delete(withdrawn)  # the volunteer withdrew it while the page was open
+    session.commit()
+    log_in(client, make_partner(session, organisation, locale="en"))
+
+    response = client.post(
+        "/stunden/bestaetigen",
+        data={"entry_ids": [kept.id, withdrawn_id], "decision": "confirm"},
+        headers=EN,
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    assert "1 entry confirmed." in response.text
+    assert "1 entry had been decided or withdrawn in the meantime." in response.text
+    assert [(e.id, e.status) for e in entries(session)] == [(kept.id, HoursStatus.CONFIRMED)]
 
 
 def test_coordinators_see_their_districts_only(client: FlaskClient, session: Session) -> None:
