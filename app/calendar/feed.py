@@ -16,6 +16,7 @@ from app.partners.models import Organisation
 from app.volunteers.models import Volunteer
 
 FIRST_MEETING_LENGTH = timedelta(hours=1)
+REFRESH_INTERVAL = timedelta(hours=6)  # how often calendar apps should fetch the feed again
 # Pairings whose appointments are in the feed; an introduced one only for its arranged first meeting.
 IN_FEED = (PairingStatus.INTRODUCED, PairingStatus.MEETING, PairingStatus.ACTIVE)
 
@@ -91,11 +92,12 @@ def _events(item: Appointments, domain: str) -> Iterator[Event]:
                 description=description,
             )
         return
-    first_day = (
+    # The series begins with the pairing (its start, else the first meeting's day), never before the need.
+    begun = (
         pairing.started_on
-        or need.start_date
         or (pairing.first_meeting_at or pairing.created_at).astimezone(CITY_TIME_ZONE).date()
     )
+    first_day = max(begun, need.start_date) if need.start_date else begun
     for slot in item.slots:
         day = _first_weekday_from(first_day, slot.weekday)
         event = Event.new(
@@ -121,8 +123,9 @@ def build_feed(*, session: Session, volunteer: Volunteer, domain: str) -> bytes:
         prodid=f"-//Integration aktiv Matching//{domain}//",
         uid=f"volunteer-{volunteer.id}-calendar@{domain}",
         name=_("My volunteering appointments"),  # icalendar writes X-WR-CALNAME too, for older apps
-        refresh_interval=timedelta(hours=6),
     )
+    # RFC 7986 requires the VALUE parameter, which icalendar's refresh_interval= leaves out.
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     stamp = utcnow()
     for item in appointments(session=session, volunteer_id=volunteer.id or 0):
         for event in _events(item, domain):

@@ -16,7 +16,7 @@ from app.base import row_id
 from app.errors import render_error
 from app.extensions import db
 from app.labels import PAIRING_STATUS
-from app.needs.models import Need
+from app.needs.models import Need, NeedStatus
 from app.needs.queries import VISIBLE_TO_PARTNER, need_facts
 from app.pages.views import safe_next
 from app.pairings import check_ins, services
@@ -35,6 +35,11 @@ def _answered(pairing: Pairing, need: Need, status: int, just_answered: bool = F
     ), status
 
 
+def _not_open(need: Need, status: int) -> tuple[str, int]:
+    """An offer for a need paused or closed since: nothing to accept now (a paused one may reopen)."""
+    return render_template("pairings/need_not_open.html", need=need), status
+
+
 @bp.route("/antwort/<token>", methods=["GET", "POST"])
 def respond(token: str) -> tuple[str, int]:
     """The link in the offer mail is the credential: volunteers answer on a phone without logging in."""
@@ -44,6 +49,8 @@ def respond(token: str) -> tuple[str, int]:
         abort(404)
     if pairing.status != PairingStatus.OFFERED:
         return _answered(pairing, need, 409 if request.method == "POST" else 200)
+    if need.status != NeedStatus.OPEN:
+        return _not_open(need, 409 if request.method == "POST" else 200)
     form = ResponseForm()
     if not form.validate_on_submit():
         facts = need_facts(session=db.session, needs=[need], locale=str(get_locale() or "de"))

@@ -145,3 +145,22 @@ def test_unknown_address_and_bad_switch(client: FlaskClient, session: Session) -
     assert client.get("/kalender/unbekannt.ics").status_code == 404
     assert client.get(f"/kalender/{token[:-1]}.ics").status_code == 404
     assert client.post("/ehrenamt/profil/kalender", data={"action": "share"}).status_code == 400
+
+
+def test_regular_times_begin_with_the_first_meeting_not_with_the_need(
+    client: FlaskClient, session: Session
+) -> None:
+    volunteer, token = volunteer_with_feed(client, session)
+    running = make_need(session, slots=TUESDAY_AFTERNOON, start_date=date(2027, 1, 5))  # a Tuesday
+    meeting_at = datetime(2027, 3, 24, 16, tzinfo=UTC)  # a Wednesday
+    pairing = make_pairing(
+        session, volunteer=volunteer, need=running, status=PairingStatus.MEETING, first_meeting_at=meeting_at
+    )
+
+    response = client.get(f"/kalender/{token}.ics")
+    weekly = events(client, token)[f"pairing-{pairing.id}-weekly-1-900-1020@127.0.0.1"]
+
+    # The Tuesdays of January to March were not the volunteer's: the first is the one after the meeting.
+    assert utc(weekly.DTSTART) == datetime(2027, 3, 30, 13, tzinfo=UTC)
+    # RFC 7986 asks for the VALUE parameter with the refresh interval.
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT6H" in response.data

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.audit.models import DecisionEntry
+from app.needs.models import NeedStatus
 from app.pairings.models import Pairing, PairingStatus
 from app.proposals.models import ProposalStatus
 from tests.factories import make_need, make_organisation, make_partner, make_proposal, make_volunteer
@@ -117,3 +118,26 @@ def test_an_answer_must_be_given(client: FlaskClient, session: Session) -> None:
     pairing = make_offer(session)
     assert client.post(respond_url(pairing), data={"answer": "maybe"}).status_code == 400
     assert fresh(session, pairing).status == PairingStatus.OFFERED
+
+
+def test_an_offer_for_a_need_paused_or_closed_since_cannot_be_accepted(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    paused, closed = (
+        make_offer(session, status=NeedStatus.PAUSED),
+        make_offer(session, status=NeedStatus.CLOSED),
+    )
+
+    for pairing in (paused, closed):
+        page = client.get(respond_url(pairing), headers=EN)
+        answer = client.post(respond_url(pairing), data={"answer": "accept"}, headers=EN)
+
+        assert (
+            page.status_code == 200
+            and 'id="need-not-open"' in page.text
+            and 'id="decline-offer"' not in page.text
+        )
+        assert answer.status_code == 409 and "cannot be accepted now" in answer.text
+        assert fresh(session, pairing).status == PairingStatus.OFFERED
+    assert mailbox.messages == []  # nobody was introduced
+    assert not session.exec(select(DecisionEntry)).all()
