@@ -76,7 +76,9 @@ def _refuse_nul_characters() -> None:
     with a message in the user's language (a page's 400; the API's 422, as for any invalid value).
     Nobody types one, and PostgreSQL cannot store or even compare it in text: any field or token that
     reached a query with it failed with a 500. Names are not checked: unknown ones are ignored anyway."""
-    texts = [request.path, *chain.from_iterable(request.args.listvalues())]
+    texts = list(chain.from_iterable(request.args.listvalues()))
+    if request.routing_exception is None:  # an address that matches no page stays a 404
+        texts.append(request.path)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         texts += chain.from_iterable(request.form.listvalues())
         if request.is_json:

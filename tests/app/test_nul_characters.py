@@ -39,6 +39,8 @@ def test_pages_refuse_it_in_parameters_forms_and_paths(client: FlaskClient, sess
     assert [answer.status_code for answer in answers] == [400] * 4
     assert all(MESSAGE_DE in answer.text for answer in answers)
     assert unchanged(session, proposal)
+    # An address that matches no page is not found, NUL or not (the API documents 404 there, not 422).
+    assert client.get("/api/v1/needs/%00").status_code == client.get("/gibt%00es-nicht").status_code == 404
 
 
 def test_the_api_refuses_it_in_json(client: FlaskClient, session: Session) -> None:
