@@ -60,7 +60,8 @@ def _messages() -> dict[int, str]:
     }
 
 
-def _for_api() -> bool:
+def for_api() -> bool:
+    """Whether this request is the API's, which answers errors in JSON."""
     return request.path.startswith(API_PREFIX)
 
 
@@ -78,7 +79,7 @@ def json_error(status: int, message: str | None = None, detail: Any = None) -> F
 
 
 def _answer(status: int, message: str | None = None, headers: Any = None) -> Answer:
-    if _for_api():
+    if for_api():
         response: Response = json_error(status, message)
     else:
         page, _status = render_error(status, message)

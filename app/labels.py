@@ -97,7 +97,6 @@ def init_app(app: Flask) -> None:
         pairing_status_label=_lookup(PAIRING_STATUS),  # type: ignore[arg-type]
         proposal_status_label=_lookup(PROPOSAL_STATUS),  # type: ignore[arg-type]
         need_status_label=_lookup(NEED_STATUS),  # type: ignore[arg-type]
-        target_group_label=_lookup(TARGET_GROUP),  # type: ignore[arg-type]
         decision_action_label=_lookup(DECISION_ACTION),  # type: ignore[arg-type]
         hours_status_label=_lookup(HOURS_STATUS),  # type: ignore[arg-type]
         check_in_rating_label=_lookup(CHECK_IN_RATING),  # type: ignore[arg-type]

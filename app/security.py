@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.views import limit_logins
 from app.base import MAX_ID
-from app.errors import API_PREFIX, DomainError, Invalid
+from app.errors import DomainError, Invalid, for_api
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -85,7 +85,7 @@ def _refuse_nul_characters() -> None:
             texts += _strings(request.get_json(silent=True))
     if any("\x00" in text for text in texts):
         message = _("What you sent contains a NUL character, which cannot be saved. Please remove it.")
-        raise Invalid(message) if request.path.startswith(API_PREFIX) else DomainError(message)
+        raise Invalid(message) if for_api() else DomainError(message)
 
 
 def init_rate_limits(app: Flask) -> None:
